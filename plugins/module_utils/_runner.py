@@ -1,0 +1,65 @@
+# Copyright (c) linuxnet.netns contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""AnsibleModule glue shared by every module: guard, validate, converge, report.
+
+Private to this collection: may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
+from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
+from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import ConvergeError, converge
+from ansible_collections.linuxnet.netns.plugins.module_utils._session import Session
+
+
+def new_module(argument_spec, **kwargs):
+    kwargs.setdefault('supports_check_mode', True)
+    module = AnsibleModule(argument_spec=argument_spec, **kwargs)
+    if not nl.HAS_PYROUTE2:
+        module.fail_json(msg=missing_required_lib('pyroute2', url='https://pypi.org/project/pyroute2/')
+                         + ' ' + nl.PYROUTE2_INSTALL_HINT,
+                         exception=nl.PYROUTE2_IMPORT_ERROR)
+    too_old = nl.pyroute2_too_old()
+    if too_old:
+        module.fail_json(msg=too_old)
+    # Our "path" is a namespace entry, not a managed file: keep AnsibleModule from
+    # replacing "state" with "file" and adding owner/mode/size of /run/netns/NAME.
+    module.add_path_info = lambda kwargs: kwargs
+    return module
+
+
+def fail(module, exc, **extra):
+    if isinstance(exc, ConvergeError):
+        extra.setdefault('failed_object', exc.object)
+        extra.setdefault('applied', exc.applied)
+    module.fail_json(msg=exc.msg, **extra)
+
+
+def run_module(argument_spec, build, **kwargs):
+    """The whole life of a single-object module.
+
+    build(params) returns the Resources describing the one object the module
+    manages (e.g. a namespace and its sysctls); it validates everything before
+    the kernel is touched. Their results are merged into the module's return.
+    """
+    module = new_module(argument_spec, **kwargs)
+    try:
+        resources = build(module.params)
+        with Session(check_mode=module.check_mode) as session:
+            report = converge(session, resources)
+            result = {}
+            for plan in report.plans:
+                result.update(plan.resource.result(session, plan, not module.check_mode))
+    except NetnsError as exc:
+        fail(module, exc)
+    result['changed'] = report.changed
+    result['actions'] = report.actions
+    if module._diff:
+        result['diff'] = report.diff_single()
+    module.exit_json(**result)
