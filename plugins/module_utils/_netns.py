@@ -70,7 +70,8 @@ class NetnsResource(Resource):
         return self._plan_present(session, before)
 
     def _plan_present(self, session, before):
-        after = {'name': self.name, 'path': before['path'], 'state': PRESENT, 'nsid': before['nsid']}
+        after = dict(before, state=PRESENT)
+        after.pop('problem', None)
         changes = []
         current = before['state']
         if current == 'invalid':
@@ -192,6 +193,9 @@ class SysctlResource(Resource):
         self.values = {}
         for key, value in sysctls.items():
             path = validate.sysctl_key(key, '%s.%s' % (param, key))
+            if not _device_specific(path) and not os.path.exists(os.path.join('/proc/sys', path)):
+                # refused before anything changes; a per-device key may appear only once its device exists
+                raise ParameterError('%s.%s' % (param, key), key, 'no such sysctl in this kernel')
             self.values[path.replace('/', '.')] = (path, validate.sysctl_value(value, '%s.%s' % (param, key)))
 
     def key(self):
@@ -240,6 +244,12 @@ class SysctlResource(Resource):
                     raise NetnsError('%s: cannot set %s to %r in %s: %s'
                                      % (self.param, path.replace('/', '.'), value, label(self.netns), exc))
         return write
+
+
+def _device_specific(path):
+    """net/ipv4/conf/eth0/... and net/ipv6/neigh/eth0/... exist only where that device does."""
+    parts = path.split('/')
+    return len(parts) > 3 and parts[2] in ('conf', 'neigh') and parts[3] not in ('all', 'default')
 
 
 class EtcFilesResource(Resource):

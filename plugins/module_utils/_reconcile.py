@@ -100,17 +100,17 @@ class Resource(object):
             return self.read(session)
         return plan.after
 
-    def name_for_messages(self):
-        return self.label or self.key()
-
 
 class ConvergeError(NetnsError):
     """A failure partway: names the object and what had been applied before it."""
 
     def __init__(self, resource, step, cause, applied):
-        msg = '%s: %s' % (resource.name_for_messages(), cause.msg if isinstance(cause, NetnsError) else cause)
-        if step is not None and isinstance(cause, NetnsError) and step not in cause.msg:
-            msg = '%s: %s: %s' % (resource.name_for_messages(), step, cause.msg)
+        msg = cause.msg if isinstance(cause, NetnsError) else str(cause)
+        if step is not None and step not in msg:
+            msg = '%s: %s' % (step, msg)
+        if resource.label:
+            # in a description of many objects, say which one
+            msg = '%s (%s): %s' % (resource.label, resource.key(), msg)
         super(ConvergeError, self).__init__(msg, param=getattr(cause, 'param', None),
                                             value=getattr(cause, 'value', None))
         self.object = resource.key()

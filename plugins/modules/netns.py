@@ -20,13 +20,13 @@ description:
     manages the files under C(/etc/netns/NAME/) that C(ip netns exec) bind-mounts over C(/etc).
   - The namespace is compared by what is under C(/run/netns), never by a substring of C(ip netns list) output.
 author:
-  - linuxnet.netns maintainers
+  - linuxnet.netns maintainers (@linuxnet)
 extends_documentation_fragment:
   - linuxnet.netns.netns
 options:
   name:
     description:
-      - Name of the namespace: a file name directly under C(/run/netns).
+      - Name of the namespace, a file name directly under C(/run/netns).
       - Must not be empty, C(.) or C(..), contain C(/), or be longer than 255 bytes (the rules of iproute2).
     type: str
     required: true
@@ -48,7 +48,7 @@ options:
     type: int
   sysctls:
     description:
-      - C(net.*) sysctls to set inside the namespace, for example C(net.ipv4.ip_forward: 1).
+      - C(net.*) sysctls to set inside the namespace, for example V(net.ipv4.ip_forward=1).
       - Keys use dots (C(net.ipv4.conf.all.forwarding)) or slashes (C(net/ipv4/conf/eth0.100/forwarding)).
       - Only C(net.*) keys are accepted, because every other key would change the whole host.
       - Values are compared the way the kernel prints them back (whitespace collapsed). Only listed keys are managed.

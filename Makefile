@@ -1,0 +1,17 @@
+# The two commands a fresh machine needs (as root): `make demo` and `make test`.
+.PHONY: demo demo-clean test sanity units integration setup
+
+demo:
+	@scripts/demo.sh
+
+demo-clean:
+	@scripts/demo.sh clean
+
+test:
+	@tests/run.sh
+
+sanity units integration:
+	@tests/run.sh $@
+
+setup:
+	@scripts/setup.sh base test
