@@ -20,3 +20,62 @@ NETNS = dict(
     sysctls=dict(type='dict'),
     etc_files=dict(type='dict'),
 )
+
+VETH = dict(
+    name=dict(type='str', required=True),
+    netns=dict(type='str'),
+    peer=dict(type='str', required=True),
+    peer_netns=dict(type='str'),
+    state=STATE,
+    mtu=dict(type='int'),
+    mac=dict(type='str'),
+    peer_mac=dict(type='str'),
+    up=dict(type='bool', default=True),
+    master=dict(type='str'),
+    force=dict(type='bool', default=False),
+)
+
+LINK = dict(
+    name=dict(type='str', required=True),
+    kind=dict(type='str', choices=['bridge', 'dummy', 'vlan', 'macvlan', 'vxlan']),
+    netns=dict(type='str'),
+    state=STATE,
+    mtu=dict(type='int'),
+    mac=dict(type='str'),
+    up=dict(type='bool', default=True),
+    master=dict(type='str'),
+    force=dict(type='bool', default=False),
+    move_from=dict(type='str'),
+    link=dict(type='str'),
+    vlan_id=dict(type='int'),
+    macvlan_mode=dict(type='str', choices=['private', 'vepa', 'bridge', 'passthru', 'source']),
+    vxlan_id=dict(type='int'),
+    local=dict(type='str'),
+    remote=dict(type='str'),
+    group=dict(type='str'),
+    dstport=dict(type='int'),
+)
+
+ADDRESS = dict(
+    dev=dict(type='str', required=True),
+    netns=dict(type='str'),
+    address=dict(type='list', elements='str', required=True, aliases=['addresses']),
+    state=STATE,
+    exclusive=dict(type='bool', default=False),
+    nodad=dict(type='bool', default=True),
+)
+
+ROUTE = dict(
+    dst=dict(type='str', default='default'),
+    gateway=dict(type='str', aliases=['via']),
+    dev=dict(type='str'),
+    metric=dict(type='int'),
+    table=dict(type='str', default='main'),
+    src=dict(type='str'),
+    scope=dict(type='str'),
+    type=dict(type='str', default='unicast', choices=['unicast', 'blackhole', 'unreachable', 'prohibit']),
+    onlink=dict(type='bool', default=False),
+    netns=dict(type='str'),
+    state=STATE,
+    exclusive=dict(type='bool', default=False),
+)

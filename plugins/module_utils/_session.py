@@ -68,6 +68,7 @@ class Session(object):
         # check mode: what earlier stages of this plan would have created
         self.virtual = set()
         self.virtual_links = {}
+        self.virtual_addresses = {}  # (ns, dev) -> set of ip_interface
 
     # -- lifetime ---------------------------------------------------------
     def __enter__(self):
@@ -223,7 +224,7 @@ class Session(object):
     def routes(self, ns):
         return self._cached(ns, 'routes', lambda: [
             nl.parse_route(msg) for msg in nl.dump('listing routes in %s' % label(ns),
-                                                   self.socket(ns).route, 'dump', table=0)]) or []
+                                                   self.socket(ns).route, 'dump')]) or []
 
     def expect_link(self, ns, link):
         """Check mode: a link an earlier stage would have created exists for later stages."""
