@@ -2,6 +2,7 @@
 # Helpers shared by tests/run.sh and the other suite scripts.
 
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+export PY_VERSION
 PY_VERSION=$("$ROOT/.venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3.11)
 # ansible-test insists on running from .../ansible_collections/NAMESPACE/NAME, outside any
 # other git work tree (it would list files with git and find none).
@@ -46,10 +47,12 @@ summary() {
 }
 
 # Everything a test could leak: namespace entries, host links, /etc/netns dirs, test processes.
+list_dir() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort; }
+
 snapshot() {
-  echo "## /run/netns"; ls -1A /run/netns 2>/dev/null | sort
+  echo "## /run/netns"; list_dir /run/netns
   echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
-  echo "## /etc/netns"; ls -1A /etc/netns 2>/dev/null | sort
+  echo "## /etc/netns"; list_dir /etc/netns
 }
 
 check_leaks() {
@@ -60,8 +63,9 @@ check_leaks() {
     echo "LEAK: the tests left these behind:"
     echo "$leaked"
     # clean up only what carries the test prefix; never touch anything else
-    ls -1A /run/netns 2>/dev/null | grep "^$TEST_PREFIX" | while read -r name; do
-      ip netns delete "$name" 2>/dev/null || rm -f -- "/run/netns/$name"
+    for entry in /run/netns/"$TEST_PREFIX"*; do
+      [ -e "$entry" ] || [ -L "$entry" ] || continue
+      ip netns delete "$(basename "$entry")" 2>/dev/null || rm -f -- "$entry"
     done
     ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep "^$TEST_PREFIX" | while read -r link; do
       ip link delete "$link" 2>/dev/null || true

@@ -398,12 +398,14 @@ class LinkResource(Resource):
         self.netns = validate.optional_netns_name(params.get('netns'), prefix + 'netns')
         self.state = params.get('state') or PRESENT
         self.link_kind = params.get('kind')
-        self.move_from = params.get('move_from')
-        if self.move_from is not None:
-            self.move_from = validate.optional_netns_name(self.move_from, prefix + 'move_from')
+        # move_from "" is the host namespace (None once validated), so whether to move is its own flag
+        self.moving = params.get('move_from') is not None
+        self.move_from = None
+        if self.moving:
+            self.move_from = validate.optional_netns_name(params['move_from'], prefix + 'move_from')
             if self.move_from == self.netns:
                 raise ParameterError(prefix + 'move_from', params.get('move_from'), 'is the same namespace as netns')
-        elif self.link_kind is None:
+        elif self.link_kind is None and self.state == PRESENT:
             raise ParameterError(prefix + 'kind', None, 'is required unless move_from is given')
         if self.link_kind is not None and self.link_kind not in LINK_KINDS:
             raise ParameterError(prefix + 'kind', self.link_kind, 'must be one of %s' % ', '.join(LINK_KINDS))
@@ -471,7 +473,7 @@ class LinkResource(Resource):
         for dev in (self.master, self.parent):
             if dev:
                 deps.append('link/%s%s' % (dev, ns_suffix(self.netns)))
-        if self.move_from is not None:
+        if self.moving and self.move_from is not None:
             deps.append('netns/%s' % self.move_from)
         return deps
 
@@ -486,7 +488,7 @@ class LinkResource(Resource):
                 return state
             session.require(self.netns, self.prefix + 'netns')
         link = session.links(self.netns).get(self.name)
-        if link is None and self.move_from is not None and self.state == PRESENT:
+        if link is None and self.moving and self.state == PRESENT:
             session.require(self.move_from, self.prefix + 'move_from')
             source = session.links(self.move_from).get(self.name)
             if source is not None:
@@ -562,7 +564,7 @@ class LinkResource(Resource):
         p = self.prefix
         current = before['state']
         if current == ABSENT:
-            if self.move_from is not None:
+            if self.moving:
                 raise NetnsError('%sname: %s exists neither in %s nor in %s (move_from)'
                                  % (p, self.name, label(self.netns), label(self.move_from)),
                                  param=p + 'name', value=self.name)
@@ -685,8 +687,8 @@ class LinkResource(Resource):
             raise NetnsError('%sname: %s in %s has no link kind (a physical device?); refusing to delete it '
                              'without kind or force=true' % (self.prefix, self.name, label(self.netns)),
                              param=self.prefix + 'name', value=self.name)
-        return Plan(self, before, after, [Change('delete %s %s in %s' % (before.get('kind') or 'link', self.name,
-                                                                          label(self.netns)), self._delete)])
+        text = 'delete %s %s in %s' % (before.get('kind') or 'link', self.name, label(self.netns))
+        return Plan(self, before, after, [Change(text, self._delete)])
 
     def simulate(self, session, plan):
         if self.state == PRESENT and plan.changed and plan.before['state'] != PRESENT:

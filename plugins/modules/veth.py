@@ -13,7 +13,7 @@ short_description: Manage veth pairs whose ends live in any network namespaces
 version_added: 0.1.0
 description:
   - Creates a veth pair with one end (O(name)) in O(netns) and the other (O(peer)) in O(peer_netns), in one netlink
-    request: the peer is created directly in its namespace, with no create-then-move window.
+    request; the peer is created directly in its namespace, with no create-then-move window.
   - Either end, or both, may be in a non-host namespace.
   - An existing pair with the same ends is left alone; its MTU, MAC addresses, up/down state and master are corrected
     if they differ.

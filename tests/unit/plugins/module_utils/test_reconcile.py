@@ -44,13 +44,13 @@ class Thing(reconcile.Resource):
     def netns_names(self):
         return (self.netns,)
 
-    def read(self, world):
-        world.log.append('read ' + self.key())
-        if self.key() in world.objects:
-            return {'state': 'present', 'value': world.objects[self.key()]}
+    def read(self, session):
+        session.log.append('read ' + self.key())
+        if self.key() in session.objects:
+            return {'state': 'present', 'value': session.objects[self.key()]}
         return {'state': 'absent', 'value': None}
 
-    def plan(self, world, before):
+    def plan(self, session, before):
         if self.state == 'absent':
             after = {'state': 'absent', 'value': None}
         else:
