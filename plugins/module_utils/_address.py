@@ -12,7 +12,6 @@ __metaclass__ = type
 
 import errno
 import ipaddress
-import socket
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
@@ -70,6 +69,9 @@ class AddressResource(Resource):
 
     def netns_names(self):
         return (self.netns,)
+
+    def devices(self):
+        return ((self.netns, self.dev),)
 
     def depends_on(self):
         deps = ['link/%s%s' % (self.dev, ns_suffix(self.netns)), 'veth/%s%s' % (self.dev, ns_suffix(self.netns))]
@@ -145,15 +147,12 @@ class AddressResource(Resource):
 
     def _adder(self, item):
         def run(session):
-            attrs = {'index': self._index(session), 'address': str(item.ip), 'prefixlen': item.network.prefixlen}
-            if item.version == 6:
-                attrs['family'] = socket.AF_INET6
-                if self.nodad:
-                    # without NODAD the address stays "tentative" for ~2 s and cannot be used as a source
-                    attrs['flags'] = nl.IFA_F_NODAD
+            # without NODAD an IPv6 address stays "tentative" for ~2 s and cannot be used as a source
+            flags = nl.IFA_F_NODAD if (item.version == 6 and self.nodad) else 0
             try:
-                nl.call('adding %s to %s in %s' % (item, self.dev, label(self.netns)), session.socket(self.netns).addr,
-                        'add', **attrs)
+                nl.call('adding %s to %s in %s' % (item, self.dev, label(self.netns)),
+                        session.socket(self.netns).address_add, self._index(session), str(item.ip),
+                        item.network.prefixlen, flags)
             except NetnsError as exc:
                 if exc.value != errno.EEXIST:  # added meanwhile by someone else: that is the goal
                     raise
@@ -162,12 +161,10 @@ class AddressResource(Resource):
 
     def _remover(self, item):
         def run(session):
-            attrs = {'index': self._index(session), 'address': str(item.ip), 'prefixlen': item.network.prefixlen}
-            if item.version == 6:
-                attrs['family'] = socket.AF_INET6
             try:
                 nl.call('removing %s from %s in %s' % (item, self.dev, label(self.netns)),
-                        session.socket(self.netns).addr, 'del', **attrs)
+                        session.socket(self.netns).address_del, self._index(session), str(item.ip),
+                        item.network.prefixlen)
             except NetnsError as exc:
                 if exc.value not in (errno.EADDRNOTAVAIL, errno.ENODEV):  # already gone: that is the goal
                     raise

@@ -79,3 +79,35 @@ ROUTE = dict(
     state=STATE,
     exclusive=dict(type='bool', default=False),
 )
+
+# topology items that set only sysctls or /etc/netns files of a namespace
+TOPOLOGY_SYSCTLS = dict(
+    netns=dict(type='str'),
+    sysctls=dict(type='dict', required=True),
+)
+
+TOPOLOGY_ETC_FILES = dict(
+    netns=dict(type='str', required=True),
+    etc_files=dict(type='dict', required=True),
+)
+
+TOPOLOGY = dict(
+    namespaces=dict(type='list', elements='dict', default=[]),
+    veths=dict(type='list', elements='dict', default=[]),
+    links=dict(type='list', elements='dict', default=[]),
+    addresses=dict(type='list', elements='dict', default=[]),
+    routes=dict(type='list', elements='dict', default=[]),
+    sysctls=dict(type='list', elements='dict', default=[]),
+    etc_files=dict(type='list', elements='dict', default=[]),
+    state=STATE,
+    purge=dict(type='bool', default=False),
+    name=dict(type='str', default='default'),
+    state_dir=dict(type='path', default='/var/lib/linuxnet-netns'),
+    persist_file=dict(type='path'),
+)
+
+NETNS_INFO = dict(
+    names=dict(type='list', elements='str'),
+    details=dict(type='bool', default=False),
+    extra_dirs=dict(type='list', elements='path', default=[]),
+)

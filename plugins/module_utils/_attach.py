@@ -33,7 +33,7 @@ SYMLINK = 'symlink'
 PID_MAX = 4194304  # PID_MAX_LIMIT on 64-bit kernels
 HOST_NS = '/proc/1/ns/net'
 
-# TODO: move into _argspec.py with the other modules' specs.
+# Kept here until it joins the other modules' specs in _argspec.py.
 ATTACH = dict(
     name=dict(type='str'),
     state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -205,6 +205,10 @@ class AttachResource(Resource):
 
     def _open_container(self):
         target = containers.resolve(self.container, self.runtime, self.settings)
+        if target.host_network and not self.allow_host:
+            raise NetnsError('container: %s uses the host network, so its namespace is the host\'s; attaching it '
+                             'would give the host namespace a name under /run/netns. Set allow_host_netns=true '
+                             'to do that anyway' % target.describe(), param='container', value=self.container)
         failures = []
         for path in target.sources():
             try:
@@ -215,15 +219,9 @@ class AttachResource(Resource):
             link = '/proc/%d/ns/net' % target.pid if target.pid else path
             source = Source(fd, link, target.describe(), 'container', self.container,
                             pid=target.pid, container_id=target.container_id, runtime=target.runtime)
-            if target.host_network:
-                source.label += ' (host network)'
-            elif target.via:
-                source.label += ' (%s)' % '; '.join(target.via)
-            if target.host_network and not self.allow_host:
-                source.close()
-                raise NetnsError('container: %s uses the host network, so its namespace is the host\'s; attaching it '
-                                 'would give the host namespace a name under /run/netns. Set allow_host_netns=true '
-                                 'to do that anyway' % target.describe(), param='container', value=self.container)
+            if target.via:
+                # an appositive: "Docker container 'a' (id), shared by container 'b' (id), as netns x"
+                source.label += ', %s,' % ', '.join(target.via)
             return source
         raise NetnsError('container: cannot open the network namespace of %s: %s'
                          % (target.describe(), '; '.join(failures) or 'the runtime gives no pid or namespace path'),
@@ -310,8 +308,9 @@ class AttachResource(Resource):
                 # the pid was recycled between planning and linking: do not leave a wrong name behind
                 kernel.delete_entry(self.name, session.run_dir)
                 raise NetnsError('%s: the namespace of %s changed while it was being attached (netns inode %d '
-                                 'planned, %s found); run again' % (source.param, source.label, source.inode,
-                                                                   entry.ino), param=source.param, value=source.value)
+                                 'planned, %s found); run again'
+                                 % (source.param, source.label, source.inode, entry.ino),
+                                 param=source.param, value=source.value)
 
     def simulate(self, session, plan):
         if self.state == PRESENT and plan.changed:

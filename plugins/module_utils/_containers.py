@@ -39,6 +39,7 @@ DEFAULT_CRIO_ADDRESS = '/var/run/crio/crio.sock'
 COMMAND_TIMEOUT = 30
 MAX_HOPS = 8  # container:<other> chains longer than this are a loop
 PROC_NET_RE = re.compile(r'^/proc/(\d+)/ns/net$')
+FULL_ID_RE = re.compile(r'^[0-9a-f]{64}$')
 # Running, or paused: a paused container keeps its namespace and its pid.
 LIVE_STATES = ('running', 'paused')
 
@@ -160,8 +161,8 @@ def follow_shared(runtime, inspect, ref):
             raise NetnsError('container: %r: the chain of "container:" network modes loops (%s)'
                              % (ref, '; '.join(via)), param='container', value=ref)
         seen.add(info['id'])
-        via.append('container %s shares the network namespace of container %s (network mode %s)'
-                   % (describe_container(info['name'], info['id']), owner, info['network_mode']))
+        via.append('shared by container %s through network mode container:%s'
+                   % (describe_container(info['name'], info['id']), short_id(owner) if FULL_ID_RE.match(owner) else owner))
         try:
             info = inspect(owner)
         except NotFound:
@@ -305,7 +306,7 @@ def ctr_target(container, tasks):
         for task_id, (task_pid, _status) in sorted(tasks.items()):
             if task_pid == owner_pid and task_id != container['id']:
                 owner_id = task_id
-                via.append('container %r shares the network namespace of container %r' % (container['id'], task_id))
+                via.append('shared by container %r' % container['id'])
                 break
     path = None if match else container['path']
     return Target('containerd', owner_id, owner_id, pid=owner_pid, path=path,
@@ -350,7 +351,8 @@ def _load_json(text, what):
         raise NetnsError('container: cannot parse the output of %s: %s' % (what, exc))
 
 
-def _first_line(text):
+def _last_line(text):
+    """The message of a failed command: CLIs print warnings first and the error last."""
     lines = [line.strip() for line in (text or '').strip().splitlines() if line.strip()]
     return lines[-1] if lines else '(no message)'
 
@@ -413,7 +415,8 @@ class Docker(object):
             connection.close()
 
     def inspect(self, ref):
-        status, body = self.get('/containers/%s/json' % quote(ref, safe=''))
+        # the API's own names start with "/" ("/web"); the URL takes them without
+        status, body = self.get('/containers/%s/json' % quote(ref.lstrip('/'), safe=''))
         if status == 404:
             raise NotFound('no such container')
         if status != 200:
@@ -422,7 +425,8 @@ class Docker(object):
             except (ValueError, AttributeError):
                 message = None
             raise NetnsError('container: the Docker daemon at %s answered HTTP %d for %r: %s'
-                             % (self.host, status, ref, message or body[:200]), param='container', value=ref)
+                             % (self.host, status, ref, message or body[:200].decode('utf-8', 'replace')),
+                             param='container', value=ref)
         try:
             return parse_docker_inspect(json.loads(body))
         except ValueError as exc:
@@ -450,7 +454,7 @@ class Podman(object):
         argv.extend(args)
         rc, out, err = self.run(argv)
         if rc != 0:
-            message = _first_line(err)
+            message = _last_line(err)
             if 'no such container' in message.lower() or 'no such pod' in message.lower():
                 raise NotFound(message)
             if self.url and ('connect' in message.lower() or 'connection' in message.lower()):
@@ -484,7 +488,7 @@ class Podman(object):
             raise NetnsError('container: podman pod %r has no infra container, so its containers share no network '
                              'namespace; name one of its containers instead' % ref, param='container', value=ref)
         target = follow_shared('podman', self.inspect, infra)
-        target.via.insert(0, 'pod %r: its infra container %s holds the network namespace' % (ref, short_id(infra)))
+        target.via.insert(0, 'the infra container of pod %r' % ref)
         return target
 
 
@@ -503,7 +507,7 @@ class Crictl(object):
         argv.extend(args)
         rc, out, err = self.run(argv)
         if rc != 0:
-            message = _first_line(err)
+            message = _last_line(err)
             lowered = message.lower()
             if 'notfound' in lowered or 'not found' in lowered or 'does not exist' in lowered:
                 raise NotFound(message)
@@ -544,7 +548,8 @@ class Crictl(object):
             except NotFound:
                 raise NetnsError('container: the pod sandbox %s of %s is gone' % (container['sandbox_id'], what),
                                  param='container', value=ref)
-            return cri_pod_target(self.runtime, pod, via=['%s shares the network namespace of its pod' % what])
+            return cri_pod_target(self.runtime, pod, via=['the pod of container %s' % describe_container(
+                container['name'], container['id'])])
         # a pod name, or NAMESPACE/NAME
         namespace, _sep, name = ref.rpartition('/')
         args = ['pods', '--name', '^%s$' % re.escape(name), '-o', 'json']
@@ -573,7 +578,7 @@ class Ctr(object):
         argv.extend(args)
         rc, out, err = self.run(argv)
         if rc != 0:
-            message = _first_line(err)
+            message = _last_line(err)
             if 'not found' in message.lower():
                 raise NotFound(message)
             if 'connect' in message.lower():

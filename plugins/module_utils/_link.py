@@ -37,7 +37,7 @@ def _set_link(session, ns, name, what, **attrs):
     link = session.links(ns).get(name)
     if link is None:
         raise NetnsError('%s: %s no longer exists in %s' % (what, name, label(ns)))
-    nl.call('%s (%s in %s)' % (what, name, label(ns)), session.socket(ns).link, 'set', index=link['index'], **attrs)
+    nl.call('%s (%s in %s)' % (what, name, label(ns)), session.socket(ns).link_set, link['index'], **attrs)
     session.invalidate(ns, 'links')
 
 
@@ -46,7 +46,7 @@ def _delete_link(session, ns, name):
     if link is None:
         return
     try:
-        nl.call('deleting %s in %s' % (name, label(ns)), session.socket(ns).link, 'del', index=link['index'])
+        nl.call('deleting %s in %s' % (name, label(ns)), session.socket(ns).link_del, link['index'])
     except NetnsError as exc:
         if exc.value != errno.ENODEV:  # already gone (its peer's namespace went away): that is the goal
             raise
@@ -69,7 +69,9 @@ def lo_changes(session, namespaces):
 
 def _lo_up(ns):
     def run(session):
-        _set_link(session, ns, 'lo', 'setting lo up', state='up')
+        # lo is ifindex 1 in every namespace: no lookup needed
+        nl.call('setting lo up in %s' % label(ns), session.socket(ns).link_set, nl.LOOPBACK_IFINDEX, up=True)
+        session.invalidate(ns, 'links')
     return run
 
 
@@ -93,7 +95,7 @@ def attribute_changes(session, ns, name, current, want, prefix=''):
     if want.get('mtu') is not None and current.get('mtu') != want['mtu']:
         changes.append(Change('set mtu %d on %s' % (want['mtu'], where), _setter(ns, name, 'setting mtu', mtu=want['mtu'])))
     if want.get('mac') is not None and current.get('mac') != want['mac']:
-        changes.append(Change('set mac %s on %s' % (want['mac'], where), _setter(ns, name, 'setting mac', address=want['mac'])))
+        changes.append(Change('set mac %s on %s' % (want['mac'], where), _setter(ns, name, 'setting mac', mac=want['mac'])))
     if want.get('master') is not None and (current.get('master') or '') != want['master']:
         if want['master'] == '':
             changes.append(Change('release %s from master %s' % (where, current.get('master')),
@@ -103,7 +105,7 @@ def attribute_changes(session, ns, name, current, want, prefix=''):
             changes.append(Change('set master %s on %s' % (want['master'], where), _master_setter(ns, name, want['master'])))
     if want.get('up') is not None and bool(current.get('up')) != want['up']:
         state = 'up' if want['up'] else 'down'
-        changes.append(Change('set %s %s' % (where, state), _setter(ns, name, 'setting %s %s' % (name, state), state=state)))
+        changes.append(Change('set %s %s' % (where, state), _setter(ns, name, 'setting %s %s' % (name, state), up=want['up'])))
     return changes
 
 
@@ -171,6 +173,9 @@ class VethResource(Resource):
 
     def netns_names(self):
         return (self.netns, self.peer_netns)
+
+    def devices(self):
+        return ((self.netns, self.name), (self.peer_netns, self.peer))
 
     def depends_on(self):
         deps = ['netns/%s' % ns for ns in (self.netns, self.peer_netns) if ns is not None]
@@ -325,30 +330,21 @@ class VethResource(Resource):
         return state
 
     def _create(self, session):
-        peer = {'ifname': self.peer}
+        peer = {'name': self.peer, 'mtu': self.mtu, 'mac': self.peer_mac}
         if self.peer_netns != self.netns:
-            peer['net_ns_fd'] = session.fd(self.peer_netns)
-        if self.peer_mac:
-            peer['address'] = self.peer_mac
-        if self.mtu:
-            peer['mtu'] = self.mtu
-        attrs = {}
-        if self.mac:
-            attrs['address'] = self.mac
-        if self.mtu:
-            attrs['mtu'] = self.mtu
-        if self.up:
-            attrs['state'] = 'up'
-        # one request: the peer is born in its namespace, never visible in ours first
+            peer['netns_fd'] = session.fd(self.peer_netns)
+        master = master_index(session, self.netns, self.master, 'master') if self.master else None
+        # one request creates both ends, the peer born in its namespace (never visible in ours first),
+        # the first end up and already enslaved to its bridge
         nl.call('creating veth %s in %s with peer %s in %s' % (self.name, label(self.netns), self.peer, label(self.peer_netns)),
-                session.socket(self.netns).link, 'add', ifname=self.name, kind='veth', peer=peer, **attrs)
+                session.socket(self.netns).link_add, self.name, 'veth', up=self.up, mtu=self.mtu, mac=self.mac,
+                master=master, peer=peer)
         session.invalidate(self.netns, 'links')
         session.invalidate(self.peer_netns, 'links')
         if self.up:
-            _set_link(session, self.peer_netns, self.peer, 'setting %s up' % self.peer, state='up')
-        if self.master:
-            _set_link(session, self.netns, self.name, 'setting master %s' % self.master,
-                      master=master_index(session, self.netns, self.master, 'master'))
+            # by name: its index is not known without a dump
+            nl.call('setting %s in %s up' % (self.peer, label(self.peer_netns)),
+                    session.socket(self.peer_netns).link_set, 0, up=True, name=self.peer)
 
     def _delete(self, session):
         _delete_link(session, self.netns, self.name)
@@ -619,7 +615,7 @@ class LinkResource(Resource):
                                   _master_setter(self.netns, self.name, self.master)))
         if self.up:
             changes.append(Change('set %s in %s up' % (self.name, label(self.netns)),
-                                  _setter(self.netns, self.name, 'setting %s up' % self.name, state='up')))
+                                  _setter(self.netns, self.name, 'setting %s up' % self.name, up=True)))
         return changes
 
     def _check_dependencies(self, session):
@@ -630,34 +626,34 @@ class LinkResource(Resource):
                              param=self.prefix + 'link', value=self.parent)
 
     def _create(self, session):
-        attrs = {'ifname': self.name, 'kind': self.link_kind}
-        if self.mtu:
-            attrs['mtu'] = self.mtu
-        if self.mac:
-            attrs['address'] = self.mac
         parent_index = None
         if self.parent:
             parent = session.links(self.netns).get(self.parent)
             if parent is None:
                 raise NetnsError('link: %s does not exist in %s' % (self.parent, label(self.netns)))
             parent_index = parent['index']
+        data = []
+        link = None
         if self.link_kind == 'vlan':
-            attrs.update(link=parent_index, vlan_id=self.options['vlan_id'])
+            link = parent_index
+            data.append(('IFLA_VLAN_ID', self.options['vlan_id']))
         elif self.link_kind == 'macvlan':
-            attrs.update(link=parent_index, macvlan_mode=self.options['macvlan_mode'])
+            link = parent_index
+            data.append(('IFLA_MACVLAN_MODE', MACVLAN_MODES[self.options['macvlan_mode']]))
         elif self.link_kind == 'vxlan':
-            attrs.update(vxlan_id=self.options['vxlan_id'], vxlan_port=self.options['dstport'])
+            data.extend([('IFLA_VXLAN_ID', self.options['vxlan_id']), ('IFLA_VXLAN_PORT', self.options['dstport'])])
             if parent_index is not None:
-                attrs['vxlan_link'] = parent_index
+                data.append(('IFLA_VXLAN_LINK', parent_index))
             six = any(':' in (self.options[k] or '') for k in ('local', 'remote', 'group'))
             if self.options['local']:
-                attrs['vxlan_local6' if six else 'vxlan_local'] = self.options['local']
+                data.append(('IFLA_VXLAN_LOCAL6' if six else 'IFLA_VXLAN_LOCAL', self.options['local']))
             peer = self.options['remote'] or self.options['group']
             if peer:
-                attrs['vxlan_group6' if six else 'vxlan_group'] = peer
+                data.append(('IFLA_VXLAN_GROUP6' if six else 'IFLA_VXLAN_GROUP', peer))
         try:
             nl.call('creating %s %s in %s' % (self.link_kind, self.name, label(self.netns)),
-                    session.socket(self.netns).link, 'add', **attrs)
+                    session.socket(self.netns).link_add, self.name, self.link_kind, mtu=self.mtu, mac=self.mac,
+                    data=data, link=link)
         except NetnsError as exc:
             raise create_error(exc, self.link_kind)
         session.invalidate(self.netns, 'links')
@@ -667,7 +663,7 @@ class LinkResource(Resource):
         if link is None:
             raise NetnsError('%s no longer exists in %s' % (self.name, label(self.move_from)))
         nl.call('moving %s from %s to %s' % (self.name, label(self.move_from), label(self.netns)),
-                session.socket(self.move_from).link, 'set', index=link['index'], net_ns_fd=session.fd(self.netns))
+                session.socket(self.move_from).link_set, link['index'], netns_fd=session.fd(self.netns))
         session.invalidate(self.move_from, 'links')
         session.invalidate(self.netns, 'links')
 

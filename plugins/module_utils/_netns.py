@@ -131,7 +131,7 @@ class NetnsResource(Resource):
 
     def _set_nsid(self, session):
         nl.call('setting nsid %d on netns %s' % (self.nsid, self.name),
-                session.socket(None).set_netnsid, self.nsid, fd=session.fd(self.name))
+                session.socket(None).set_nsid, self.nsid, session.fd(self.name))
 
     def _plan_absent(self, session, before):
         after = {'name': self.name, 'path': before['path'], 'state': ABSENT, 'nsid': None}

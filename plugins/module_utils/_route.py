@@ -12,7 +12,6 @@ __metaclass__ = type
 
 import errno
 import ipaddress
-import socket
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
@@ -105,6 +104,9 @@ class RouteResource(Resource):
 
     def netns_names(self):
         return (self.netns,)
+
+    def devices(self):
+        return ((self.netns, self.dev),) if self.dev else ()
 
     def depends_on(self):
         deps = ['netns/%s' % self.netns] if self.netns is not None else []
@@ -228,13 +230,12 @@ class RouteResource(Resource):
                          % (p, self.gateway, label(self.netns), ' on dev %s' % self.dev if self.dev else ''),
                          param=p + 'gateway', value=str(self.gateway))
 
-    def _request(self, session):
-        attrs = {'dst': str(self.dst), 'family': socket.AF_INET if self.family == 4 else socket.AF_INET6,
-                 'table': self.table, 'priority': self.metric, 'type': self.route_type}
-        return attrs
+    def _request(self, route_type):
+        return {'family': self.family, 'dst': str(self.dst.network_address), 'dst_len': self.dst.prefixlen,
+                'table': self.table, 'metric': self.metric, 'rtype': route_type}
 
     def _replace(self, session):
-        attrs = self._request(session)
+        attrs = self._request(validate.ROUTE_TYPES[self.route_type])
         attrs.update(proto=RTPROT_STATIC, scope=self.scope)
         if self.gateway is not None:
             attrs['gateway'] = str(self.gateway)
@@ -244,20 +245,18 @@ class RouteResource(Resource):
                 raise NetnsError('dev: %s no longer exists in %s' % (self.dev, label(self.netns)))
             attrs['oif'] = link['index']
         if self.src is not None:
-            attrs['prefsrc'] = str(self.src)
+            attrs['src'] = str(self.src)
         if self.onlink:
             attrs['flags'] = RTNH_F_ONLINK
         nl.call('setting route %s in %s' % (route_text(self._wanted()), label(self.netns)),
-                session.socket(self.netns).route, 'replace', **attrs)
+                session.socket(self.netns).route_replace, **attrs)
         session.invalidate(self.netns, 'routes')
 
     def _delete(self, session):
-        attrs = self._request(session)
-        if self._seen is not None:
-            attrs['type'] = TYPE_NAMES.get(self._seen['type'], 'unicast')
+        attrs = self._request(self._seen['type'] if self._seen is not None else validate.ROUTE_TYPES[self.route_type])
         try:
-            nl.call('deleting route %s in %s' % (self.dst, label(self.netns)), session.socket(self.netns).route,
-                    'del', **attrs)
+            nl.call('deleting route %s in %s' % (self.dst, label(self.netns)), session.socket(self.netns).route_del,
+                    **attrs)
         except NetnsError as exc:
             if exc.value != errno.ESRCH:  # gone already: that is the goal
                 raise
@@ -321,13 +320,12 @@ class RouteSetResource(Resource):
 
     def _deleter(self, route):
         def run(session):
-            attrs = {'dst': route['dst'], 'family': socket.AF_INET if self.family == 4 else socket.AF_INET6,
-                     'table': route['table'], 'type': TYPE_NAMES.get(route['type'], 'unicast'), 'tos': route['tos']}
-            if route['metric'] is not None:
-                attrs['priority'] = route['metric']
+            network = ipaddress.ip_network(route['dst'])
+            attrs = {'family': self.family, 'dst': str(network.network_address), 'dst_len': network.prefixlen,
+                     'table': route['table'], 'metric': route['metric'], 'rtype': route['type'], 'tos': route['tos']}
             try:
-                nl.call('deleting route %s in %s' % (route['dst'], label(self.netns)), session.socket(self.netns).route,
-                        'del', **attrs)
+                nl.call('deleting route %s in %s' % (route['dst'], label(self.netns)), session.socket(self.netns).route_del,
+                        **attrs)
             except NetnsError as exc:
                 if exc.value != errno.ESRCH:
                     raise

@@ -63,3 +63,27 @@ def run_module(argument_spec, build, **kwargs):
     if module._diff:
         result['diff'] = report.diff_single()
     module.exit_json(**result)
+
+
+def run_topology(argument_spec):
+    """The topology module: validate every item with its module's spec, converge all in one process."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    from ansible_collections.linuxnet.netns.plugins.module_utils import _topology as topology
+
+    module = new_module(argument_spec)
+    params = module.params
+    try:
+        normalised = topology.normalise(params, ArgumentSpecValidator)
+        outcome = topology.converge_topology(normalised, state=params['state'], purge=params['purge'],
+                                             name=params['name'], check_mode=module.check_mode,
+                                             state_dir=params['state_dir'])
+        if params['persist_file']:
+            content = topology.persisted_content(normalised, params['state'], params['purge'], params['name'])
+            outcome['persisted'] = topology.persist(params['persist_file'], content, module.check_mode)
+            outcome['changed'] = outcome['changed'] or outcome['persisted']
+    except NetnsError as exc:
+        fail(module, exc)
+    report = outcome.pop('report')
+    if module._diff:
+        outcome['diff'] = report.diff_by_key()
+    module.exit_json(**outcome)

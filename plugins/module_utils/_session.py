@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import collections
 import contextlib
 import os
 
@@ -23,6 +24,22 @@ from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
 
 HOST = None  # the namespace the run started in
+# Each open netlink socket costs a few descriptors (socket, event loop, its wake-up pipe); beyond
+# this many, the least recently used one is closed and reopened (setns, ~1 ms) when needed again.
+MAX_OPEN_SOCKETS = 256
+WANTED_NOFILE = 65536
+
+
+def raise_nofile_limit():
+    """A topology of hundreds of namespaces holds one descriptor per namespace: lift the soft limit."""
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = WANTED_NOFILE if hard == resource.RLIM_INFINITY else min(hard, WANTED_NOFILE)
+        if soft != resource.RLIM_INFINITY and soft < target:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ImportError, ValueError, OSError):
+        pass
 
 
 def label(ns):
@@ -57,12 +74,13 @@ class LinkTable(object):
 
 class Session(object):
     def __init__(self, check_mode=False, run_dir=kernel.RUN_DIR):
+        raise_nofile_limit()
         self.check_mode = check_mode
         self.run_dir = run_dir
         self.lock = kernel.RunDirLock(run_dir)
         self._host_fd = os.open(kernel.SELF_NS, os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0))
         self._fds = {}
-        self._sockets = {}
+        self._sockets = collections.OrderedDict()
         self._cache = {}
         self._pids = None
         # check mode: what earlier stages of this plan would have created
@@ -84,7 +102,7 @@ class Session(object):
                 sock.close()
             except Exception:  # pylint: disable=broad-except
                 pass
-        self._sockets = {}
+        self._sockets = collections.OrderedDict()
         for fd in self._fds.values():
             os.close(fd)
         self._fds = {}
@@ -145,13 +163,18 @@ class Session(object):
 
     def socket(self, ns):
         sock = self._sockets.get(ns)
-        if sock is None:
-            if ns is None:
+        if sock is not None:
+            self._sockets.move_to_end(ns)
+            return sock
+        if len(self._sockets) >= MAX_OPEN_SOCKETS:
+            _oldest, old = self._sockets.popitem(last=False)
+            old.close()
+        if ns is None:
+            sock = nl.open_socket()
+        else:
+            with self.inside(ns):
                 sock = nl.open_socket()
-            else:
-                with self.inside(ns):
-                    sock = nl.open_socket()
-            self._sockets[ns] = sock
+        self._sockets[ns] = sock
         return sock
 
     def forget(self, ns):
@@ -169,20 +192,12 @@ class Session(object):
         """The id the host namespace has for ns (what `ip netns list` shows), or None."""
         if ns is None or self.is_virtual(ns):
             return None
-        reply = nl.call('reading the nsid of %s' % label(ns), self.socket(None).get_netnsid, fd=self.fd(ns))
-        nsid = reply.get('nsid') if reply else None
-        if nsid is None or nsid == nl.NSID_NOT_ASSIGNED or nsid < 0:
-            return None
-        return nsid
+        return nl.call('reading the nsid of %s' % label(ns), self.socket(None).get_nsid, self.fd(ns))
 
     def peer_nsid(self, ns, other):
         """The id namespace ns has for namespace other (what IFLA_LINK_NETNSID carries), or None."""
-        reply = nl.call('reading the nsid of %s inside %s' % (label(other), label(ns)),
-                        self.socket(ns).get_netnsid, fd=self.fd(other))
-        nsid = reply.get('nsid') if reply else None
-        if nsid is None or nsid == nl.NSID_NOT_ASSIGNED or nsid < 0:
-            return None
-        return nsid
+        return nl.call('reading the nsid of %s inside %s' % (label(other), label(ns)),
+                       self.socket(ns).get_nsid, self.fd(other))
 
     def pids(self, ns):
         if ns is not None and (self.is_virtual(ns) or not self.exists(ns)):
@@ -208,7 +223,7 @@ class Session(object):
 
     def links(self, ns):
         table = self._cached(ns, 'links', lambda: LinkTable(
-            nl.parse_link(msg) for msg in nl.dump('listing links in %s' % label(ns), self.socket(ns).link, 'dump')))
+            nl.dump('listing links in %s' % label(ns), self.socket(ns).links)))
         if table is None:
             table = LinkTable([])
         for link in self.virtual_links.get(ns, {}).values():
@@ -217,14 +232,12 @@ class Session(object):
         return table
 
     def addresses(self, ns):
-        return self._cached(ns, 'addresses', lambda: [
-            nl.parse_address(msg) for msg in nl.dump('listing addresses in %s' % label(ns),
-                                                     self.socket(ns).addr, 'dump')]) or []
+        return self._cached(ns, 'addresses', lambda: nl.dump('listing addresses in %s' % label(ns),
+                                                             self.socket(ns).addresses)) or []
 
     def routes(self, ns):
-        return self._cached(ns, 'routes', lambda: [
-            nl.parse_route(msg) for msg in nl.dump('listing routes in %s' % label(ns),
-                                                   self.socket(ns).route, 'dump')]) or []
+        return self._cached(ns, 'routes', lambda: nl.dump('listing routes in %s' % label(ns),
+                                                          self.socket(ns).routes)) or []
 
     def expect_link(self, ns, link):
         """Check mode: a link an earlier stage would have created exists for later stages."""

@@ -51,8 +51,9 @@ options:
     type: int
   path:
     description:
-      - An absolute path of a network namespace file (an nsfs file of type net): C(/proc/PID/ns/net), a Docker
-        C(SandboxKey) such as C(/var/run/docker/netns/0123456789ab), another name under C(/run/netns), a CNI netns.
+      - An absolute path of a network namespace file (an nsfs file of type net), for example C(/proc/PID/ns/net), a
+        Docker C(SandboxKey) such as C(/var/run/docker/netns/0123456789ab), another name under C(/run/netns), a CNI
+        netns.
       - Mutually exclusive with O(pid) and O(container).
     type: path
   container:
