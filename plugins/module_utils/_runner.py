@@ -87,3 +87,18 @@ def run_topology(argument_spec):
     if module._diff:
         outcome['diff'] = report.diff_by_key()
     module.exit_json(**outcome)
+
+
+def run_info(argument_spec):
+    """netns_info: read everything, change nothing."""
+    from ansible_collections.linuxnet.netns.plugins.module_utils import _info as info
+
+    module = new_module(argument_spec)
+    params = module.params
+    try:
+        with Session(check_mode=True) as session:
+            result = info.gather(session, names=params['names'], details=params['details'],
+                                 extra_dirs=params['extra_dirs'])
+    except NetnsError as exc:
+        fail(module, exc)
+    module.exit_json(changed=False, **result)

@@ -161,6 +161,9 @@ notes:
   - For a Docker container the runtime's namespace file (C(NetworkSettings.SandboxKey)) is used when it exists, else
     C(/proc/PID/ns/net) of the container's process (C(State.Pid)). Podman leaves C(SandboxKey) empty for
     C(--network none) and for containers that share another's network, so the pid is used.
+  - RV(netns_inode) identifies a namespace only while it exists; the kernel may give the number of a freed namespace
+    to a new one (a container restarted while only a symlink named it can come back with the same number). A bind
+    entry keeps its namespace, and so its number, alive.
   - A bind mount is made from a file descriptor opened while planning, so the namespace that was checked (for
     example not the host's) is the one mounted even if the pid is recycled in between.
   - The resolution of CRI containers and pods (C(crictl inspectp) and C(crictl inspect) output of containerd and
