@@ -23,14 +23,22 @@ from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import (
 from ansible_collections.linuxnet.netns.plugins.module_utils._session import label
 
 LINK_LOCAL_V6 = ipaddress.ip_network('fe80::/10')
+LOOPBACK = (ipaddress.ip_interface('127.0.0.1/8'), ipaddress.ip_interface('::1/128'))
 
 
 def sort_key(interface):
     return (interface.version, int(interface.ip), interface.network.prefixlen)
 
 
-def as_text(interfaces):
-    return [str(item) for item in sorted(interfaces, key=sort_key)]
+def kernel_made(item, dev):
+    """Addresses the kernel adds by itself when a link comes up: IPv6 link-local, and lo's own."""
+    return (item.version == 6 and item.ip in LINK_LOCAL_V6) or (dev == 'lo' and item in LOOPBACK)
+
+
+def as_text(interfaces, dev, listed=()):
+    """The addresses shown in results and diffs: kernel-made ones only if listed, since they appear
+    asynchronously and would make a diff depend on timing."""
+    return [str(item) for item in sorted(interfaces, key=sort_key) if not kernel_made(item, dev) or item in listed]
 
 
 class AddressResource(Resource):
@@ -105,7 +113,7 @@ class AddressResource(Resource):
     def read(self, session):
         state = self._identity()
         link, current = self._current(session)
-        state['addresses'] = as_text(current or ())
+        state['addresses'] = as_text(current or (), self.dev, self.addresses)
         state['state'] = PRESENT if link is not None else ABSENT
         self._seen = current or set()
         return state
@@ -125,8 +133,8 @@ class AddressResource(Resource):
                 for item in current - self.keep:
                     if item.version not in families:
                         continue
-                    if item.version == 6 and item.ip in LINK_LOCAL_V6:
-                        continue  # link-local addresses are the kernel's, kept unless listed
+                    if kernel_made(item, self.dev):
+                        continue  # link-local and lo's own addresses are the kernel's, kept unless listed
                     remove.add(item)
         else:
             remove = self.addresses & current
@@ -135,7 +143,7 @@ class AddressResource(Resource):
             changes.append(Change('remove %s from %s in %s' % (item, self.dev, label(self.netns)), self._remover(item)))
         for item in sorted(add, key=sort_key):
             changes.append(Change('add %s to %s in %s' % (item, self.dev, label(self.netns)), self._adder(item)))
-        after.update(state=PRESENT, addresses=as_text((current - remove) | add))
+        after.update(state=PRESENT, addresses=as_text((current - remove) | add, self.dev, self.addresses))
         self._planned_add = add
         return Plan(self, before, after, changes)
 

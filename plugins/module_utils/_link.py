@@ -177,6 +177,9 @@ class VethResource(Resource):
     def devices(self):
         return ((self.netns, self.name), (self.peer_netns, self.peer))
 
+    def netns_refs(self):
+        return [(param, ns) for param, ns in (('netns', self.netns), ('peer_netns', self.peer_netns)) if ns is not None]
+
     def depends_on(self):
         deps = ['netns/%s' % ns for ns in (self.netns, self.peer_netns) if ns is not None]
         if self.master:
@@ -463,6 +466,12 @@ class LinkResource(Resource):
 
     def netns_names(self):
         return (self.netns,)
+
+    def netns_refs(self):
+        refs = [('netns', self.netns)] if self.netns is not None else []
+        if self.moving and self.move_from is not None:
+            refs.append(('move_from', self.move_from))
+        return refs
 
     def depends_on(self):
         deps = ['netns/%s' % self.netns] if self.netns is not None else []

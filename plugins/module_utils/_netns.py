@@ -46,6 +46,9 @@ class NetnsResource(Resource):
     def netns_names(self):
         return (self.name,)
 
+    def netns_refs(self):
+        return []
+
     def read(self, session):
         entry = session.entry(self.name)
         state = {'name': self.name, 'path': entry.path}
@@ -207,9 +210,11 @@ class SysctlResource(Resource):
     def read(self, session):
         current = {}
         if session.is_virtual(self.netns):
-            return {'sysctls': current}
-        session.require(self.netns)
-        with session.inside(self.netns):
+            where = session.inside_new()  # the values the namespace will start with
+        else:
+            session.require(self.netns)
+            where = session.inside(self.netns)
+        with where:
             for name in sorted(self.values):
                 path = self.values[name][0]
                 try:

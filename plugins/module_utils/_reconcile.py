@@ -89,6 +89,10 @@ class Resource(object):
         """(netns, device) pairs this object is on: it goes away when one of them does."""
         return ()
 
+    def netns_refs(self):
+        """(parameter, namespace) pairs that must exist before this object can."""
+        return [('netns', name) for name in self.netns_names() if name is not None]
+
     def read(self, session):
         raise NotImplementedError
 
@@ -113,8 +117,11 @@ class ConvergeError(NetnsError):
         if step is not None and step not in msg:
             msg = '%s: %s' % (step, msg)
         if resource.label:
-            # in a description of many objects, say which one
-            msg = '%s (%s): %s' % (resource.label, resource.key(), msg)
+            # in a description of many objects, say which one (once)
+            if msg.startswith(resource.label):
+                msg = '%s [object %s]' % (msg, resource.key())
+            else:
+                msg = '%s (%s): %s' % (resource.label, resource.key(), msg)
         super(ConvergeError, self).__init__(msg, param=getattr(cause, 'param', None),
                                             value=getattr(cause, 'value', None))
         self.object = resource.key()

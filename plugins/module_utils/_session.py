@@ -87,6 +87,7 @@ class Session(object):
         self.virtual = set()
         self.virtual_links = {}
         self.virtual_addresses = {}  # (ns, dev) -> set of ip_interface
+        self._scratch_fd = None
 
     # -- lifetime ---------------------------------------------------------
     def __enter__(self):
@@ -106,6 +107,9 @@ class Session(object):
         for fd in self._fds.values():
             os.close(fd)
         self._fds = {}
+        if self._scratch_fd is not None:
+            os.close(self._scratch_fd)
+            self._scratch_fd = None
         if self._host_fd is not None:
             os.close(self._host_fd)
             self._host_fd = None
@@ -156,6 +160,25 @@ class Session(object):
             yield
             return
         kernel.setns(self.fd(ns))
+        try:
+            yield
+        finally:
+            kernel.setns(self._host_fd)
+
+    @contextlib.contextmanager
+    def inside_new(self):
+        """Run the block inside a fresh, unnamed namespace, as a namespace this plan creates would be.
+
+        Check mode uses it to know the sysctl values a new namespace starts with; the namespace has no
+        name and vanishes when the run ends.
+        """
+        if self._scratch_fd is None:
+            kernel.unshare_net()
+            try:
+                self._scratch_fd = os.open(kernel.SELF_NS, os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0))
+            finally:
+                kernel.setns(self._host_fd)
+        kernel.setns(self._scratch_fd)
         try:
             yield
         finally:
@@ -225,7 +248,10 @@ class Session(object):
         table = self._cached(ns, 'links', lambda: LinkTable(
             nl.dump('listing links in %s' % label(ns), self.socket(ns).links)))
         if table is None:
-            table = LinkTable([])
+            # a namespace this plan creates: it will have lo (down), like every new namespace
+            table = LinkTable([{'name': 'lo', 'index': None, 'kind': None, 'up': False, 'mtu': 65536,
+                                'mac': '00:00:00:00:00:00', 'master': None, 'link': None, 'link_netnsid': None,
+                                'data': {}}])
         for link in self.virtual_links.get(ns, {}).values():
             if link['name'] not in table.by_name:
                 table.add(link)

@@ -111,6 +111,24 @@ def build(normalised, state=PRESENT):
     return resources
 
 
+def preflight(session, resources):
+    """Before any change: every namespace an item needs exists or is described (and not removed)."""
+    described = set(r.name for r in resources if r.kind == 'netns' and r.state == PRESENT)
+    removed = set(r.name for r in resources if r.kind == 'netns' and r.state == ABSENT)
+    for resource in resources:
+        if resource.state != PRESENT:
+            continue
+        for param, name in resource.netns_refs():
+            if name in described:
+                continue
+            if name in removed:
+                raise ParameterError('%s.%s' % (resource.label, param), name,
+                                     'names a namespace this description removes')
+            if not session.exists(name):
+                raise ParameterError('%s.%s' % (resource.label, param), name,
+                                     'network namespace %r does not exist and is not described in namespaces' % name)
+
+
 def _labelled(resource, prefix):
     resource.label = prefix.rstrip('.')
     return resource
@@ -284,6 +302,9 @@ def purge_resources(record, keep_keys):
             continue
         items[section].append(dict(entry['item'], state=ABSENT))
         purged.append(key)
+    # removing a namespace removes its /etc/netns directory: no file-by-file removal inside it
+    gone = set(item['name'] for item in items['namespaces'])
+    items['etc_files'] = [item for item in items['etc_files'] if item['netns'] not in gone]
     description = dict((section, [dict(item) for item in section_items]) for section, section_items in items.items())
     # items were recorded already normalised; fill defaults the same way for removal
     resources = []
@@ -365,6 +386,7 @@ def converge_topology(normalised, state=PRESENT, purge=False, name='default', ch
             save_record(path, owned)
 
     with Session(check_mode=check_mode) as session:
+        preflight(session, resources)
         report = converge(session, resources, before_apply=record_intent if record else None)
     if record and not check_mode and (purged or state == ABSENT):
         # only after success: a failed removal stays recorded, and the next run tries again

@@ -102,11 +102,15 @@ state:
   type: str
   sample: present
 addresses:
-  description: Every address of the device after the run (both families, link-local included), sorted.
+  description:
+    - Every address of the device after the run, both families, sorted.
+    - IPv6 link-local addresses are left out unless listed in O(address); the kernel adds them by itself when a link
+      comes up, a moment later, so showing them would make the diff depend on timing. The same goes for the
+      C(127.0.0.1/8) and C(::1/128) the kernel gives C(lo).
   returned: always
   type: list
   elements: str
-  sample: ["10.200.1.2/30", "fd00:200:1::2/64", "fe80::d0a3:2aff:fe6c:1b11/64"]
+  sample: ["10.200.1.2/30", "fd00:200:1::2/64"]
 actions:
   description: What was done (or, in check mode, would be done), one sentence per step.
   returned: always
