@@ -1,5 +1,5 @@
 # The two commands a fresh machine needs (as root): `make demo` and `make test`.
-.PHONY: demo demo-clean test sanity units integration setup
+.PHONY: demo demo-clean test sanity units integration setup bench
 
 demo:
 	@scripts/demo.sh
@@ -15,3 +15,6 @@ sanity units integration:
 
 setup:
 	@scripts/setup.sh base test
+
+bench:
+	@bench/run.sh

@@ -14,6 +14,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 "$ROOT/scripts/setup.sh" base test || exit 1
 export PATH=$ROOT/.venv/bin:$PATH
+# The container engines the attach target needs are started only when it runs, and stopped however the
+# run ends (a failed stage, Ctrl-C).
+ENGINES_STARTED=0
+trap '[ "$ENGINES_STARTED" = 1 ] && "$ROOT/tests/engines/stop.sh"; rm -rf "$TEST_TMP"' EXIT
 
 stages=()
 targets=()
@@ -25,6 +29,13 @@ for arg in "$@"; do
 done
 [ ${#stages[@]} -gt 0 ] || stages=(sanity units integration)
 
+needs_engines() {
+  local target
+  [ ${#targets[@]} -eq 0 ] && return 0
+  for target in "${targets[@]}"; do [ "$target" = attach ] && return 0; done
+  return 1
+}
+
 sync_collection
 snapshot > "$TEST_TMP/before.txt"
 
@@ -33,8 +44,16 @@ for stage in "${stages[@]}"; do
     sanity) run_stage sanity in_collection ansible-test sanity --venv --python "$PY_VERSION" --color no ;;
     units) run_stage units in_collection ansible-test units --venv --python "$PY_VERSION" --color no ;;
     integration)
+      if needs_engines; then
+        ENGINES_STARTED=1
+        run_stage engines-start "$ROOT/tests/engines/start.sh"
+      fi
       run_stage integration in_collection ansible-test integration --local --python "$PY_VERSION" \
-        --allow-destructive --color no "${targets[@]}" ;;
+        --allow-destructive --continue-on-error --color no "${targets[@]}"
+      if [ "$ENGINES_STARTED" = 1 ]; then
+        run_stage engines-stop "$ROOT/tests/engines/stop.sh"
+        ENGINES_STARTED=0
+      fi ;;
   esac
 done
 

@@ -104,6 +104,7 @@ TOPOLOGY = dict(
     name=dict(type='str', default='default'),
     state_dir=dict(type='path', default='/var/lib/linuxnet-netns'),
     persist_file=dict(type='path'),
+    persist_lib=dict(type='path', default='/usr/local/lib/linuxnet-netns'),
 )
 
 NETNS_INFO = dict(

@@ -78,9 +78,13 @@ def run_topology(argument_spec):
                                              name=params['name'], check_mode=module.check_mode,
                                              state_dir=params['state_dir'])
         if params['persist_file']:
-            content = topology.persisted_content(normalised, params['state'], params['purge'], params['name'])
+            content = topology.persisted_content(normalised, params['state'], params['purge'], params['name'],
+                                                 params['state_dir'])
             outcome['persisted'] = topology.persist(params['persist_file'], content, module.check_mode)
-            outcome['changed'] = outcome['changed'] or outcome['persisted']
+            outcome['applier'] = topology.install_applier(params['persist_lib'], module.check_mode)
+            outcome['applier_command'] = '%s/%s %s' % (params['persist_lib'], topology.APPLIER_NAME,
+                                                        params['persist_file'])
+            outcome['changed'] = outcome['changed'] or outcome['persisted'] or outcome['applier']
     except NetnsError as exc:
         fail(module, exc)
     report = outcome.pop('report')

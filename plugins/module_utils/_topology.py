@@ -22,6 +22,7 @@ __metaclass__ = type
 import errno
 import json
 import os
+import pkgutil
 import tempfile
 import time
 
@@ -406,14 +407,14 @@ def converge_topology(normalised, state=PRESENT, purge=False, name='default', ch
     }
 
 
-def persisted_content(normalised, state=PRESENT, purge=False, name='default'):
+def persisted_content(normalised, state=PRESENT, purge=False, name='default', state_dir=STATE_DIR):
     """The boot-time description: already validated and normalised, so applying it needs no Ansible."""
     return json.dumps({'version': RECORD_VERSION, 'name': name, 'state': state, 'purge': purge,
-                       'topology': normalised}, indent=1, sort_keys=True) + '\n'
+                       'state_dir': state_dir, 'topology': normalised}, indent=1, sort_keys=True) + '\n'
 
 
-def persist(path, content, check_mode=False):
-    """Write the boot-time description if it differs; return whether it did (or would)."""
+def persist(path, content, check_mode=False, mode=0o644):
+    """Write a file if its content differs; return whether it did (or would)."""
     try:
         with open(path) as handle:
             if handle.read() == content:
@@ -432,12 +433,12 @@ def persist(path, content, check_mode=False):
     fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
     with os.fdopen(fd, 'w') as handle:
         handle.write(content)
-    os.chmod(tmp, 0o644)
+    os.chmod(tmp, mode)
     os.rename(tmp, path)
     return True
 
 
-def apply_persisted(path, state_dir=STATE_DIR):
+def apply_persisted(path):
     """What the boot unit runs: converge the persisted description with the same core."""
     try:
         with open(path) as handle:
@@ -447,4 +448,85 @@ def apply_persisted(path, state_dir=STATE_DIR):
     if data.get('version') != RECORD_VERSION:
         raise NetnsError('%s has version %r, expected %d' % (path, data.get('version'), RECORD_VERSION))
     return converge_topology(data['topology'], state=data.get('state', PRESENT), purge=data.get('purge', False),
-                             name=data.get('name', 'default'), state_dir=state_dir)
+                             name=data.get('name', 'default'), state_dir=data.get('state_dir', STATE_DIR))
+
+
+# -- boot-time applier ------------------------------------------------------------
+
+# The core files the applier needs: the same code the module runs, copied from the module's own payload.
+CORE_FILES = ('_address', '_argspec', '_errors', '_kernel', '_link', '_netns', '_nl', '_reconcile', '_route',
+              '_session', '_topology', '_validate')
+CORE_PACKAGE = 'ansible_collections.linuxnet.netns.plugins.module_utils'
+APPLIER_NAME = 'linuxnet-netns-apply'
+APPLIER = '''#!@PYTHON@
+"""Re-apply persisted linuxnet.netns topologies (written by the topology module), without Ansible.
+
+usage: linuxnet-netns-apply FILE [FILE ...]
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+
+from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError  # noqa: E402
+from ansible_collections.linuxnet.netns.plugins.module_utils._topology import apply_persisted  # noqa: E402
+
+
+def main(paths):
+    if not paths:
+        sys.stderr.write(__doc__)
+        return 2
+    status = 0
+    for path in paths:
+        try:
+            result = apply_persisted(path)
+        except NetnsError as exc:
+            sys.stderr.write('%s: %s\\n' % (path, exc.msg))
+            status = 1
+            continue
+        for action in result['actions']:
+            sys.stdout.write('%s: %s\\n' % (path, action))
+        sys.stdout.write('%s: %s (%d objects, %.2f s)\\n' % (
+            path, 'changed' if result['changed'] else 'unchanged', result['stats']['objects'],
+            result['stats']['seconds']))
+    return status
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
+'''
+
+
+def applier_files(lib_dir):
+    """{path: content} of the boot-time applier: the core sources and the command that runs them."""
+    # the interpreter running this module has pyroute2; the applier uses the same one
+    import sys
+    files = {os.path.join(lib_dir, APPLIER_NAME): APPLIER.replace('@PYTHON@', sys.executable, 1)}
+    package_dir = os.path.join(lib_dir, *CORE_PACKAGE.split('.'))
+    for name in CORE_FILES:
+        files[os.path.join(package_dir, name + '.py')] = _core_source(name)
+    return files
+
+
+def _core_source(name):
+    """Source of a core file: from the AnsiballZ payload when run as a module, else beside this file."""
+    try:
+        data = pkgutil.get_data(CORE_PACKAGE, name + '.py')
+    except (IOError, OSError, ImportError):
+        data = None
+    if data is None:
+        try:
+            with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name + '.py'), 'rb') as handle:
+                data = handle.read()
+        except (IOError, OSError) as exc:
+            raise NetnsError('cannot read the core file %s.py to install the applier: %s' % (name, exc))
+    return data.decode('utf-8')
+
+
+def install_applier(lib_dir, check_mode=False):
+    """Write the applier under lib_dir where it differs; return whether anything was (or would be) written."""
+    changed = False
+    for path, content in sorted(applier_files(lib_dir).items()):
+        mode = 0o755 if path.endswith(APPLIER_NAME) else 0o644
+        changed = persist(path, content, check_mode, mode) or changed
+    return changed

@@ -97,9 +97,17 @@ options:
     default: /var/lib/linuxnet-netns
   persist_file:
     description:
-      - Also write the validated, normalised description to this file, for re-applying it at boot without Ansible
-        (see the C(linuxnet.netns.topology) role). A content change counts as a change.
+      - Also write the validated, normalised description to this file, and install the boot-time applier in
+        O(persist_lib), so the topology can be re-applied without Ansible, for example by a systemd unit at boot
+        (the C(linuxnet.netns.topology) role sets that up).
+      - The applier is this module's own core code, copied from the module's payload, so boot and Ansible runs
+        converge with the same code. Run it as RV(applier_command).
+      - A change of either counts as a change.
     type: path
+  persist_lib:
+    description: Where the boot-time applier is installed when O(persist_file) is given.
+    type: path
+    default: /usr/local/lib/linuxnet-netns
 notes:
   - The benchmark in C(bench/) compares this module with C(ip -batch) and a bare pyroute2 process on the same machine.
 seealso:
@@ -167,6 +175,16 @@ persisted:
   returned: when O(persist_file) is given
   type: bool
   sample: true
+applier:
+  description: Whether the boot-time applier in O(persist_lib) was written or updated (or would be, in check mode).
+  returned: when O(persist_file) is given
+  type: bool
+  sample: false
+applier_command:
+  description: The command that re-applies the persisted topology.
+  returned: when O(persist_file) is given
+  type: str
+  sample: /usr/local/lib/linuxnet-netns/linuxnet-netns-apply /etc/linuxnet-netns/default.json
 stats:
   description: Time spent in the module, number of objects, and the module process's peak resident memory in KiB.
   returned: always
