@@ -43,13 +43,13 @@ fi
 
 # One venv, pinned; rebuilt only when the requirement files change.
 stamp=$VENV/.requirements.sha256
-want=$(cat "$ROOT"/requirements-dev.txt "$ROOT"/requirements-*.txt 2>/dev/null | sha256sum | cut -d' ' -f1)
+want=$(cat "$ROOT"/requirements-*.txt 2>/dev/null | sha256sum | cut -d' ' -f1)
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log "creating $VENV"
   rm -rf "$VENV"
   "$PYTHON" -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-  for req in "$ROOT"/requirements-dev.txt "$ROOT"/requirements-*.txt; do
+  for req in "$ROOT"/requirements-*.txt; do
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
   done
   echo "$want" > "$stamp"
