@@ -54,6 +54,7 @@ LINK = dict(
     remote=dict(type='str'),
     group=dict(type='str'),
     dstport=dict(type='int'),
+    remotes=dict(type='list', elements='str'),
 )
 
 ADDRESS = dict(

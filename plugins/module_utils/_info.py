@@ -16,7 +16,7 @@ import ipaddress
 from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as kernel
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
-from ansible_collections.linuxnet.netns.plugins.module_utils._link import LINK_KINDS, MACVLAN_MODES
+from ansible_collections.linuxnet.netns.plugins.module_utils._link import LINK_KINDS, MACVLAN_MODES, flood_destinations
 from ansible_collections.linuxnet.netns.plugins.module_utils._route import (
     DEFAULT_METRIC, MANAGED_TYPES, SCOPE_LINK, SCOPE_UNIVERSE, TYPE_NAMES, UNMANAGED_PROTOCOLS,
 )
@@ -100,6 +100,10 @@ class Inventory(object):
                 else:
                     view['peer_netns'] = peer_ns
             view.update(self.kind_options(table, link))
+            if link.get('kind') == 'vxlan':
+                remotes = flood_destinations(self.session, ns, link['index'])
+                if remotes:
+                    view['remotes'] = remotes
             views.append(view)
         return views
 
@@ -251,7 +255,7 @@ def gather(session, names=None, details=False, extra_dirs=()):
 
 
 LINK_OPTIONS = ('name', 'kind', 'mtu', 'up', 'master', 'link', 'vlan_id', 'macvlan_mode', 'vxlan_id', 'local', 'remote',
-                'group', 'dstport')
+                'group', 'dstport', 'remotes')
 
 
 def _veth_items(views):

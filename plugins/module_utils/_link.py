@@ -415,6 +415,7 @@ class LinkResource(Resource):
         self.master = None if master is None else (validate.ifname(master, prefix + 'master') if master != '' else '')
         self.force = bool(params.get('force'))
         self.parent = None if params.get('link') is None else validate.ifname(params['link'], prefix + 'link')
+        self.remotes = None
         self.options = self._kind_options(params)
         if self.master or self.parent:
             self.level = 2 if self.master else 1
@@ -424,9 +425,9 @@ class LinkResource(Resource):
         kind = self.link_kind
         options = {}
         given = dict((key, params.get(key)) for key in ('vlan_id', 'macvlan_mode', 'vxlan_id', 'local', 'remote', 'group',
-                                                        'dstport') if params.get(key) is not None)
+                                                        'dstport', 'remotes') if params.get(key) is not None)
         allowed = {'vlan': ('vlan_id',), 'macvlan': ('macvlan_mode',),
-                   'vxlan': ('vxlan_id', 'local', 'remote', 'group', 'dstport')}.get(kind, ())
+                   'vxlan': ('vxlan_id', 'local', 'remote', 'group', 'dstport', 'remotes')}.get(kind, ())
         for key in given:
             if key not in allowed:
                 raise ParameterError(p + key, given[key], 'does not apply to kind %s' % kind)
@@ -459,7 +460,28 @@ class LinkResource(Resource):
             families = set(validate.ip_address(options[k], p + k).version for k in ('local', 'remote', 'group') if options[k])
             if len(families) > 1:
                 raise ParameterError(p + 'local', options['local'], 'local, remote and group must be the same IP family')
+            self.remotes = self._remotes(params.get('remotes'), options, families)
         return options
+
+    def _remotes(self, remotes, options, families):
+        """Flood destinations (head-end replication): None = not managed, else a sorted list of addresses."""
+        p = self.prefix
+        if remotes is None:
+            return None
+        if options['remote'] is not None or options['group'] is not None:
+            raise ParameterError(p + 'remotes', remotes, 'cannot be combined with remote or group')
+        result = set()
+        for index, item in enumerate(remotes):
+            address = validate.ip_address(item, '%sremotes[%d]' % (p, index))
+            if address.is_multicast:
+                raise ParameterError('%sremotes[%d]' % (p, index), item, 'must be a unicast address')
+            families.add(address.version)
+            if options['local'] is not None and str(address) == options['local']:
+                continue  # every host may list the whole fleet: its own address is not a destination
+            result.add(address)
+        if len(families) > 1:
+            raise ParameterError(p + 'remotes', remotes, 'must be the same IP family as local')
+        return [str(address) for address in sorted(result)]
 
     def key(self):
         return 'link/%s%s' % (self.name, ns_suffix(self.netns))
@@ -536,6 +558,10 @@ class LinkResource(Resource):
             options['group'] = None
             if group:
                 options['group' if validate.ip_address(group, 'group').is_multicast else 'remote'] = group
+            if self.remotes is not None and link.get('index') is not None:
+                options['remotes'] = flood_destinations(session, ns, link['index'])
+            elif self.remotes is not None:
+                options['remotes'] = []
         return options
 
     def plan(self, session, before):
@@ -557,6 +583,8 @@ class LinkResource(Resource):
         if self.link_kind:
             after['kind'] = self.link_kind
         after.update(self._wanted_options())
+        if self.remotes is not None:
+            after['remotes'] = list(self.remotes)
         for key in ('mtu', 'mac', 'master'):
             if getattr(self, key) is not None:
                 after[key] = getattr(self, key)
@@ -597,8 +625,9 @@ class LinkResource(Resource):
                     '%s=%s' % (key, before.get(key)) for key in differing)
                 param = p + differing[0]
         if reason is None:
-            return Plan(self, before, after,
-                        attribute_changes(session, self.netns, self.name, before, self._wanted_attrs(), p))
+            changes = attribute_changes(session, self.netns, self.name, before, self._wanted_attrs(), p)
+            changes.extend(self._remote_changes(before.get('remotes') or []))
+            return Plan(self, before, after, changes)
         if not self.force:
             raise NetnsError('%s: %s in %s %s; set force=true to replace it' % (param, self.name, label(self.netns), reason),
                              param=param, value=self.name)
@@ -622,10 +651,41 @@ class LinkResource(Resource):
         if self.master:
             changes.append(Change('set master %s on %s in %s' % (self.master, self.name, label(self.netns)),
                                   _master_setter(self.netns, self.name, self.master)))
+        changes.extend(self._remote_changes([]))
         if self.up:
             changes.append(Change('set %s in %s up' % (self.name, label(self.netns)),
                                   _setter(self.netns, self.name, 'setting %s up' % self.name, up=True)))
         return changes
+
+    def _remote_changes(self, current):
+        """Make the vxlan's all-zeros forwarding entries exactly self.remotes."""
+        if self.remotes is None:
+            return []
+        changes = []
+        where = '%s in %s' % (self.name, label(self.netns))
+        for dst in sorted(set(current) - set(self.remotes)):
+            changes.append(Change('remove flood destination %s from %s' % (dst, where), self._fdb(dst, add=False)))
+        for dst in sorted(set(self.remotes) - set(current)):
+            changes.append(Change('add flood destination %s to %s' % (dst, where), self._fdb(dst, add=True)))
+        return changes
+
+    def _fdb(self, dst, add):
+        def run(session):
+            link = session.links(self.netns).get(self.name)
+            if link is None:
+                raise NetnsError('%s no longer exists in %s' % (self.name, label(self.netns)))
+            sock = session.socket(self.netns)
+            try:
+                if add:
+                    nl.call('adding flood destination %s to %s' % (dst, self.name), sock.fdb_append, link['index'], dst)
+                else:
+                    nl.call('removing flood destination %s from %s' % (dst, self.name), sock.fdb_del, link['index'], dst)
+            except NetnsError as exc:
+                # already there / already gone (a concurrent run): that is the goal
+                if exc.value not in ((errno.EEXIST,) if add else (errno.ENOENT, errno.ESRCH)):
+                    raise
+            session.invalidate(self.netns, 'fdb')
+        return run
 
     def _check_dependencies(self, session):
         if self.master:
@@ -700,6 +760,12 @@ class LinkResource(Resource):
             session.expect_link(self.netns, {'name': self.name, 'kind': self.link_kind or plan.before.get('kind'),
                                              'index': None, 'up': self.up, 'mtu': self.mtu, 'mac': self.mac,
                                              'master': None})
+
+
+def flood_destinations(session, ns, index):
+    """The remotes of a vxlan: destinations of its all-zeros forwarding entries."""
+    return sorted(set(entry['dst'] for entry in session.fdb(ns)
+                      if entry['index'] == index and entry['mac'] == nl.ZERO_MAC and entry['dst']))
 
 
 def veth_resources(params, prefix=''):

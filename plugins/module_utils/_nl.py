@@ -38,6 +38,7 @@ try:
     import pyroute2
     from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
     from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
+    from pyroute2.netlink.rtnl.ndmsg import ndmsg
     from pyroute2.netlink.rtnl.nsidmsg import nsidmsg
     from pyroute2.netlink.rtnl.rtmsg import rtmsg
 except ImportError:
@@ -90,7 +91,14 @@ NLA_TYPE_MASK = 0x3fff
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_SETLINK = 16, 17, 18, 19
 RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
 RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE = 24, 25, 26
+RTM_NEWNEIGH, RTM_DELNEIGH, RTM_GETNEIGH = 28, 29, 30
 RTM_NEWNSID, RTM_GETNSID = 88, 90
+NLM_F_APPEND = 0x800
+AF_BRIDGE = 7
+NUD_NOARP = 0x40
+NUD_PERMANENT = 0x80
+NTF_SELF = 0x02
+ZERO_MAC = '00:00:00:00:00:00'
 
 IFF_UP = 0x1
 IFA_F_NODAD = 0x02
@@ -108,6 +116,7 @@ _U32 = struct.Struct('=I')
 _I32 = struct.Struct('=i')
 _U16 = struct.Struct('=H')
 _BE16 = struct.Struct('>H')
+_NDMSG = struct.Struct('=BxxxiHBB')
 _DUMP_BODY = {RTM_GETLINK: _IFINFO.size, RTM_GETADDR: _IFADDR.size, RTM_GETROUTE: _RTMSG.size}
 
 # attribute numbers decoded here
@@ -116,6 +125,7 @@ IFLA_OPERSTATE, IFLA_LINKINFO, IFLA_LINK_NETNSID = 16, 18, 37
 IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
 IFA_ADDRESS, IFA_LOCAL, IFA_LABEL, IFA_FLAGS = 1, 2, 3, 8
 RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC, RTA_MULTIPATH, RTA_TABLE = 1, 4, 5, 6, 7, 9, 15
+NDA_DST, NDA_LLADDR = 1, 2
 NETNSA_NSID = 1
 # kind-specific IFLA_INFO_DATA attributes, name -> (number, decoder)
 KIND_DATA = {
@@ -259,6 +269,18 @@ def decode_route(data, offset, end):
     return route
 
 
+def decode_fdb(data, offset, end):
+    """A bridge forwarding entry (AF_BRIDGE neighbour): device, MAC and, for vxlan, the remote."""
+    _family, index, state, flags, _type = _NDMSG.unpack_from(data, offset)
+    entry = {'index': index, 'state': state, 'flags': flags, 'mac': None, 'dst': None}
+    for kind, start, stop in _attrs(data, offset + _NDMSG.size, end):
+        if kind == NDA_LLADDR:
+            entry['mac'] = _mac(data, start, stop)
+        elif kind == NDA_DST:
+            entry['dst'] = _ip(data, start, stop)
+    return entry
+
+
 def decode_nsid(data, offset, end):
     for kind, start, _stop in _attrs(data, offset + 4, end):
         if kind == NETNSA_NSID:
@@ -354,10 +376,11 @@ class Socket(object):
             return decoder(data, offset + _HDR.size, offset + length)
         return None
 
-    def dump(self, msg_type, decoder):
-        # a dump request is a header and an all-zero family message: packed here, no encoder needed
+    def dump(self, msg_type, decoder, body=None):
+        # a dump request is a header and a family message, all zero but maybe the family: packed here
         seq = self._next_seq()
-        body = b'\0' * _DUMP_BODY[msg_type]
+        if body is None:
+            body = b'\0' * _DUMP_BODY[msg_type]
         self.sock.send(_HDR.pack(_HDR.size + len(body), msg_type, NLM_F_REQUEST | NLM_F_DUMP, seq, 0) + body)
         result = []
         interrupted = False
@@ -383,6 +406,25 @@ class Socket(object):
 
     def routes(self):
         return self.dump(RTM_GETROUTE, decode_route)
+
+    def fdb(self):
+        return self.dump(RTM_GETNEIGH, decode_fdb, _NDMSG.pack(AF_BRIDGE, 0, 0, 0, 0))
+
+    def _fdb_msg(self, index, dst):
+        msg = ndmsg()
+        msg['family'] = AF_BRIDGE
+        msg['ifindex'] = index
+        msg['state'] = NUD_PERMANENT | NUD_NOARP
+        msg['flags'] = NTF_SELF
+        msg['attrs'] = [('NDA_LLADDR', ZERO_MAC), ('NDA_DST', dst)]
+        return msg
+
+    def fdb_append(self, index, dst):
+        """`bridge fdb append 00:00:00:00:00:00 dst DST dev INDEX`: one more flood destination of a vxlan."""
+        return self.request(self._fdb_msg(index, dst), RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND)
+
+    def fdb_del(self, index, dst):
+        return self.request(self._fdb_msg(index, dst), RTM_DELNEIGH)
 
     def get_nsid(self, fd):
         """The id this namespace has for the namespace open at fd, or None."""

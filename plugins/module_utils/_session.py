@@ -265,6 +265,11 @@ class Session(object):
         return self._cached(ns, 'routes', lambda: nl.dump('listing routes in %s' % label(ns),
                                                           self.socket(ns).routes)) or []
 
+    def fdb(self, ns):
+        """Bridge forwarding entries of the namespace (vxlan flood destinations among them)."""
+        return self._cached(ns, 'fdb', lambda: nl.dump('listing forwarding entries in %s' % label(ns),
+                                                       self.socket(ns).fdb)) or []
+
     def expect_link(self, ns, link):
         """Check mode: a link an earlier stage would have created exists for later stages."""
         self.virtual_links.setdefault(ns, {})[link['name']] = link

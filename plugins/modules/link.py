@@ -87,6 +87,16 @@ options:
   group:
     description: Multicast group of a vxlan. Mutually exclusive with O(remote).
     type: str
+  remotes:
+    description:
+      - Unicast underlay addresses a V(vxlan) floods broadcast and unknown traffic to (head-end replication, as
+        C(bridge fdb append 00:00:00:00:00:00 dst ADDRESS dev NAME) does), for an overlay of more than two hosts
+        without multicast.
+      - The list is exact: flood destinations not listed are removed. O(local) is skipped if listed, so every host of a
+        fleet can be given the same list. Cannot be combined with O(remote) or O(group).
+      - These entries can change without re-creating the link.
+    type: list
+    elements: str
   dstport:
     description:
       - UDP destination port of a vxlan. Defaults to the IANA port 4789 (the kernel's own default is the legacy 8472,
@@ -216,6 +226,12 @@ dstport:
   returned: when O(kind=vxlan)
   type: int
   sample: 4789
+remotes:
+  description: Flood destinations of the vxlan (its all-zeros forwarding entries).
+  returned: when O(remotes) is given
+  type: list
+  elements: str
+  sample: ["192.0.2.12", "192.0.2.13"]
 actions:
   description: What was done (or, in check mode, would be done), one sentence per step.
   returned: always
