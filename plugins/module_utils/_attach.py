@@ -30,6 +30,7 @@ from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import (
 
 BIND = 'bind'
 SYMLINK = 'symlink'
+STALE_KINDS = (kernel.DANGLING, kernel.PLACEHOLDER, kernel.REPLACED)
 PID_MAX = 4194304  # PID_MAX_LIMIT on 64-bit kernels
 HOST_NS = '/proc/1/ns/net'
 
@@ -85,7 +86,7 @@ def host_identity():
 class Source(object):
     """The namespace asked for, open: what to bind-mount (the fd, so a recycled pid cannot swap it) or link to."""
 
-    __slots__ = ('fd', 'identity', 'link_target', 'pid', 'container_id', 'runtime', 'label', 'param', 'value')
+    __slots__ = ('fd', 'identity', 'link_target', 'pid', 'container_id', 'runtime', 'label', 'param', 'value', 'start')
 
     def __init__(self, fd, link_target, label, param, value, pid=None, container_id=None, runtime=None):
         self.fd = fd
@@ -98,6 +99,8 @@ class Source(object):
         self.pid = pid
         self.container_id = container_id
         self.runtime = runtime
+        # when the process started: a symlink entry records it, so a later reuse of the pid shows
+        self.start = kernel.process_start(pid) if pid else None
 
     @property
     def inode(self):
@@ -122,7 +125,7 @@ def _entry_state(entry):
         state['state'] = ABSENT
     elif entry.kind == kernel.LIVE:
         state.update(state=PRESENT, method=SYMLINK if entry.symlink is not None else BIND, netns_inode=entry.ino)
-    elif entry.kind in (kernel.DANGLING, kernel.PLACEHOLDER):
+    elif entry.kind in (kernel.DANGLING, kernel.PLACEHOLDER, kernel.REPLACED):
         state.update(state='stale', problem=entry.describe())
         if entry.symlink is not None:
             state['method'] = SYMLINK
@@ -302,7 +305,7 @@ class AttachResource(Resource):
             if self.method == BIND:
                 kernel.create_namespace(self.name, session.run_dir, source=source.mount_source)
             else:
-                kernel.symlink_namespace(self.name, source.link_target, session.run_dir)
+                kernel.symlink_namespace(self.name, source.link_target, session.run_dir, start=source.start)
             entry = kernel.inspect_entry(self.name, session.run_dir)
             if entry.identity != source.identity:
                 # the pid was recycled between planning and linking: do not leave a wrong name behind
@@ -353,7 +356,7 @@ class PruneResource(Resource):
 
     def _stale(self, run_dir):
         return [entry for entry in kernel.list_entries(run_dir)
-                if entry.kind in (kernel.DANGLING, kernel.PLACEHOLDER) and entry.name != self.exclude
+                if entry.kind in STALE_KINDS and entry.name != self.exclude
                 and fnmatch.fnmatchcase(entry.name, self.pattern)]
 
     def read(self, session):
@@ -371,7 +374,7 @@ class PruneResource(Resource):
         def prune(session):
             with session.lock:
                 # looked at again under the lock: it may have been completed or replaced since
-                if kernel.inspect_entry(name, session.run_dir).kind in (kernel.DANGLING, kernel.PLACEHOLDER):
+                if kernel.inspect_entry(name, session.run_dir).kind in STALE_KINDS:
                     session.forget(name)
                     kernel.delete_entry(name, session.run_dir)
         return prune

@@ -24,7 +24,8 @@ from ansible_collections.linuxnet.netns.plugins.module_utils._route import (
 LINK_LOCAL_V6 = ipaddress.ip_network('fe80::/10')
 KERNEL_LOOPBACK = (ipaddress.ip_interface('127.0.0.1/8'), ipaddress.ip_interface('::1/128'))
 RT_TABLE_LOCAL = 255
-STATE_NAMES = {kernel.LIVE: 'live', kernel.PLACEHOLDER: 'stale', kernel.DANGLING: 'stale', kernel.FOREIGN: 'invalid'}
+STATE_NAMES = {kernel.LIVE: 'live', kernel.PLACEHOLDER: 'stale', kernel.DANGLING: 'stale', kernel.REPLACED: 'stale',
+               kernel.FOREIGN: 'invalid'}
 
 
 def entry_view(entry, directory=None):

@@ -21,6 +21,7 @@ import ctypes.util
 import errno
 import fcntl
 import os
+import re
 import stat
 import time
 
@@ -42,7 +43,13 @@ ABSENT = 'absent'  # nothing at that name
 LIVE = 'live'  # a bind mount or symlink that resolves to a network namespace
 PLACEHOLDER = 'placeholder'  # the empty file iproute2 mounts onto, with nothing mounted (stale)
 DANGLING = 'dangling'  # a symlink whose target is gone (e.g. /proc/PID/ns/net of a dead process)
+REPLACED = 'replaced'  # a symlink to /proc/PID/ns/net made for a process that exited; PID is someone else's now
 FOREIGN = 'foreign'  # anything else: a real file, a directory, a symlink to a non-namespace file
+
+# Symlink entries made by this collection record which process they were made for (pid and start time),
+# so a pid reused by another process is told apart from the one linked. /run, like /run/netns: gone at boot.
+LINK_RECORD_DIR = '/run/linuxnet-netns/symlinks'
+PROC_NET_RE = re.compile(r'^/proc/(\d+)/ns/net$')
 
 _libc = None
 _nsfs_dev = None
@@ -128,6 +135,9 @@ class Entry(object):
             return 'a symlink to %s, which no longer exists' % self.symlink
         if self.kind == PLACEHOLDER:
             return 'an empty entry with no namespace mounted on it (stale)'
+        if self.kind == REPLACED:
+            return ('a symlink to %s, made for a process that has exited: that pid now belongs to another '
+                    'process (stale)' % self.symlink)
         return self.kind
 
 
@@ -146,6 +156,8 @@ def inspect_entry(name, run_dir=RUN_DIR):
         except OSError:
             return Entry(name, path, DANGLING, symlink=target)
         if st.st_dev == nsfs_dev() and stat.S_ISREG(st.st_mode):
+            if _pid_reused(name, target):
+                return Entry(name, path, REPLACED, symlink=target, dev=st.st_dev, ino=st.st_ino)
             return Entry(name, path, LIVE, symlink=target, dev=st.st_dev, ino=st.st_ino)
         return Entry(name, path, FOREIGN, symlink=target,
                      detail='a symlink to %s, which is not a network namespace' % target)
@@ -198,7 +210,7 @@ class RunDirLock(object):
 
     def __enter__(self):
         if self.depth == 0:
-            ensure_run_dir(self.run_dir)
+            make_run_dir(self.run_dir)
             self.fd = os.open(self.run_dir, os.O_RDONLY | os.O_DIRECTORY | getattr(os, 'O_CLOEXEC', 0))
             deadline = time.time() + self.timeout
             while True:
@@ -215,6 +227,13 @@ class RunDirLock(object):
                                          '(another run is creating or deleting namespaces)'
                                          % (self.timeout, self.run_dir))
                     time.sleep(0.02)
+            try:
+                # under the lock, so two first-time creators do not both bind /run/netns onto itself
+                share_run_dir(self.run_dir)
+            except NetnsError:
+                os.close(self.fd)
+                self.fd = None
+                raise
         self.depth += 1
         return self
 
@@ -226,12 +245,7 @@ class RunDirLock(object):
         return False
 
 
-def ensure_run_dir(run_dir=RUN_DIR):
-    """Create /run/netns and make it a shared mount point, as iproute2 does.
-
-    Shared propagation makes an unmount in one mount namespace unmount the
-    entry everywhere, so a deleted namespace is really freed.
-    """
+def make_run_dir(run_dir=RUN_DIR):
     if os.path.islink(run_dir):
         raise NetnsError('%s is a symlink; refusing to use it' % run_dir)
     try:
@@ -241,6 +255,14 @@ def ensure_run_dir(run_dir=RUN_DIR):
             raise NetnsError('cannot create %s: %s' % (run_dir, exc))
     if not os.path.isdir(run_dir):
         raise NetnsError('%s exists but is not a directory' % run_dir)
+
+
+def share_run_dir(run_dir=RUN_DIR):
+    """Make /run/netns a shared mount point, as iproute2 does (the caller holds the lock).
+
+    Shared propagation makes an unmount in one mount namespace unmount the
+    entry everywhere, so a deleted namespace is really freed.
+    """
     made_mount_point = False
     while True:
         try:
@@ -305,13 +327,73 @@ def create_namespace(name, run_dir=RUN_DIR, source=None):
     return (st.st_dev, st.st_ino)
 
 
-def symlink_namespace(name, target, run_dir=RUN_DIR):
-    """Create /run/netns/NAME as a symlink to target (the seed's `ln -s /proc/PID/ns/net`)."""
+def symlink_namespace(name, target, run_dir=RUN_DIR, start=None):
+    """Create /run/netns/NAME as a symlink to target (the seed's `ln -s /proc/PID/ns/net`).
+
+    start: the start time of the process target names, as read when its namespace was opened; it is
+    recorded so that the entry reads as stale once that pid belongs to another process.
+    """
     path = entry_path(name, run_dir)
+    match = PROC_NET_RE.match(target)
+    if match and start is not None and run_dir == RUN_DIR:
+        _write_link_record(name, int(match.group(1)), start)
     try:
         os.symlink(target, path)
     except OSError as exc:
+        _remove_link_record(name)
         raise NetnsError('cannot create symlink %s -> %s: %s' % (path, target, exc))
+
+
+def process_start(pid):
+    """When the process started (clock ticks after boot, /proc/PID/stat field 22), or None if there is none."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as handle:
+            data = handle.read()
+    except (IOError, OSError):
+        return None
+    # the command name (field 2) may hold spaces and parentheses: count from the last ")"
+    fields = data[data.rindex(b')') + 2:].split()
+    return int(fields[19])
+
+
+def _write_link_record(name, pid, start):
+    try:
+        os.makedirs(LINK_RECORD_DIR, 0o755)
+    except OSError as exc:
+        if exc.errno != errno.EEXIST:
+            raise NetnsError('cannot create %s: %s' % (LINK_RECORD_DIR, exc))
+    path = os.path.join(LINK_RECORD_DIR, name)
+    tmp = '%s.%d.tmp' % (path, os.getpid())
+    with open(tmp, 'w') as handle:
+        handle.write('%d %d\n' % (pid, start))
+    os.rename(tmp, path)
+
+
+def _read_link_record(name):
+    try:
+        with open(os.path.join(LINK_RECORD_DIR, name)) as handle:
+            pid, start = handle.read().split()[:2]
+        return int(pid), int(start)
+    except (IOError, OSError, ValueError):
+        return None
+
+
+def _remove_link_record(name):
+    try:
+        os.unlink(os.path.join(LINK_RECORD_DIR, name))
+    except OSError:
+        pass
+
+
+def _pid_reused(name, target):
+    """Was the symlink made (by this collection) for another process than the one holding that pid now?"""
+    match = PROC_NET_RE.match(target)
+    if not match:
+        return False
+    record = _read_link_record(name)
+    if record is None or record[0] != int(match.group(1)):
+        return False  # not ours, or made for another pid: nothing to compare with
+    return process_start(record[0]) != record[1]
 
 
 def _unlink_quietly(path):
@@ -333,7 +415,9 @@ def delete_entry(name, run_dir=RUN_DIR):
         return False
     if entry.kind == FOREIGN and entry.symlink is None:
         raise NetnsError('%s is %s; refusing to delete it' % (path, entry.describe()))
-    if entry.symlink is None:
+    if entry.symlink is not None:
+        _remove_link_record(name)
+    else:
         # a racing creator may have stacked two mounts; take them all off
         for _attempt in range(16):
             try:

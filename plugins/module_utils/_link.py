@@ -204,12 +204,17 @@ class VethResource(Resource):
         link = session.links(self.netns).get(self.name)
         if link is None:
             return state
+        peer = self._find_peer(session, link) if link.get('kind') == 'veth' else None
+        if peer is not None and peer.get('dying'):
+            link = self._wait_gone(session)
+            if link is None:
+                return state
+            peer = self._find_peer(session, link)
         state['state'] = PRESENT
         state['kind'] = link.get('kind')
         state.update(link_view(session, self.netns, link))
         if link.get('kind') != 'veth':
             return state
-        peer = self._find_peer(session, link)
         state['actual_peer'] = peer
         if peer.get('link') is not None:
             state['peer_mtu'] = peer['link'].get('mtu')
@@ -218,11 +223,14 @@ class VethResource(Resource):
         return state
 
     def _find_peer(self, session, link):
-        """Where the other end of this veth is, as {'netns_ok', 'link'}; link None if not in peer_netns."""
+        """Where the other end of this veth is: {'matches', 'link' (None unless it is our peer), 'description',
+        'dying' (its peer's namespace has no name any more: it is being torn down)}."""
         if link.get('index') is None:  # check mode: created earlier in this plan
             return {'matches': True, 'link': session.links(self.peer_netns).get(self.peer)}
         if self.peer_netns == self.netns:
             in_peer_ns = link.get('link_netnsid') is None
+        elif session.is_virtual(self.peer_netns):
+            in_peer_ns = False  # check mode: the peer namespace does not exist yet, so this is another pair
         else:
             expected = session.peer_nsid(self.netns, self.peer_netns)
             in_peer_ns = expected is not None and link.get('link_netnsid') == expected
@@ -238,7 +246,21 @@ class VethResource(Resource):
                 where = '%s in netns %r' % (owner_link['name'] if owner_link else where, owner)
             else:
                 where += ' in another namespace (nsid %s as seen from %s)' % (link.get('link_netnsid'), label(self.netns))
+                return {'matches': False, 'link': None, 'description': where, 'dying': True}
         return {'matches': matches, 'link': peer_link if matches else None, 'description': where}
+
+    def _wait_gone(self, session, timeout=2.0):
+        """A veth whose peer is in a namespace without a name is usually the half of a pair whose namespace was
+        just deleted: the kernel removes it asynchronously, within milliseconds. Give it that time rather than
+        calling it a conflict; return the link if it is still there after all."""
+        import time
+        deadline = time.time() + timeout
+        while True:
+            session.invalidate(self.netns, 'links')
+            link = session.links(self.netns).get(self.name)
+            if link is None or time.time() > deadline:
+                return link
+            time.sleep(0.05)
 
     def _namespace_with_nsid(self, session, nsid):
         """Which named namespace the peer is in, for a helpful error message (only on that path)."""
@@ -294,6 +316,12 @@ class VethResource(Resource):
                              % (self.prefix, mismatch), param=self.prefix + 'name', value=self.name)
         if before['state'] != PRESENT or recreate:
             peer_clash = session.links(self.peer_netns).get(self.peer)
+            if peer_clash is not None and peer_clash.get('kind') == 'veth' and before['state'] != PRESENT:
+                # our end was read before a concurrent run made this very pair: look again
+                session.invalidate(self.netns, 'links')
+                fresh = self.read(session)
+                if fresh['state'] == PRESENT and self._mismatch(fresh) is None:
+                    return self._plan_present(session, fresh)
             if peer_clash is not None and not (recreate and before.get('kind') == 'veth'):
                 raise NetnsError('%speer: %s already exists in %s (a %s); it cannot become the peer of %s'
                                  % (self.prefix, self.peer, label(self.peer_netns), peer_clash.get('kind') or 'device',
@@ -339,9 +367,19 @@ class VethResource(Resource):
         master = master_index(session, self.netns, self.master, 'master') if self.master else None
         # one request creates both ends, the peer born in its namespace (never visible in ours first),
         # the first end up and already enslaved to its bridge
-        nl.call('creating veth %s in %s with peer %s in %s' % (self.name, label(self.netns), self.peer, label(self.peer_netns)),
-                session.socket(self.netns).link_add, self.name, 'veth', up=self.up, mtu=self.mtu, mac=self.mac,
-                master=master, peer=peer)
+        try:
+            nl.call('creating veth %s in %s with peer %s in %s' % (self.name, label(self.netns), self.peer,
+                                                                  label(self.peer_netns)),
+                    session.socket(self.netns).link_add, self.name, 'veth', up=self.up, mtu=self.mtu, mac=self.mac,
+                    master=master, peer=peer)
+        except NetnsError as exc:
+            session.invalidate(self.netns, 'links')
+            session.invalidate(self.peer_netns, 'links')
+            if exc.value != errno.EEXIST or self._mismatch(self.read(session)) is not None:
+                raise
+            # the same pair was created by a concurrent run: the goal is reached (its attributes are corrected
+            # by the next run, or by that one)
+            return
         session.invalidate(self.netns, 'links')
         session.invalidate(self.peer_netns, 'links')
         if self.up:
@@ -724,6 +762,10 @@ class LinkResource(Resource):
                     session.socket(self.netns).link_add, self.name, self.link_kind, mtu=self.mtu, mac=self.mac,
                     data=data, link=link)
         except NetnsError as exc:
+            session.invalidate(self.netns, 'links')
+            existing = session.links(self.netns).get(self.name)
+            if exc.value == errno.EEXIST and existing is not None and existing.get('kind') == self.link_kind:
+                return  # created by a concurrent run: the goal is reached
             raise create_error(exc, self.link_kind)
         session.invalidate(self.netns, 'links')
 

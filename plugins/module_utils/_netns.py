@@ -59,7 +59,8 @@ class NetnsResource(Resource):
             if entry.symlink is not None:
                 state['symlink'] = entry.symlink
         else:
-            state.update(state='stale' if entry.kind in (kernel.PLACEHOLDER, kernel.DANGLING) else 'invalid',
+            state.update(state='stale' if entry.kind in (kernel.PLACEHOLDER, kernel.DANGLING, kernel.REPLACED)
+                         else 'invalid',
                          nsid=None, problem=entry.describe())
             if entry.symlink is not None:
                 state['symlink'] = entry.symlink
@@ -122,6 +123,11 @@ class NetnsResource(Resource):
     def _create(self, session):
         with session.lock:
             session.forget(self.name)
+            if session.entry(self.name).kind == kernel.LIVE:
+                # another run created it since we looked: the goal is reached, only the nsid may be left
+                if self.nsid is not None and session.nsid(self.name) != self.nsid:
+                    self._set_nsid(session)
+                return
             kernel.create_namespace(self.name, session.run_dir)
             if self.nsid is not None:
                 try:
@@ -177,8 +183,12 @@ class NetnsResource(Resource):
 
 
 def _remove_etc_dir(path):
-    # rmtree never follows symlinks inside the tree; the directory itself was checked not to be one
-    shutil.rmtree(path)
+    # rmtree never follows symlinks inside the tree; the directory itself was checked not to be one.
+    # What a concurrent run removed first is gone already: that is the goal.
+    def gone_already(_function, _path, exc_info):
+        if not (isinstance(exc_info[1], OSError) and exc_info[1].errno == errno.ENOENT):
+            raise exc_info[1]
+    shutil.rmtree(path, onerror=gone_already)
 
 
 class SysctlResource(Resource):

@@ -1,0 +1,188 @@
+# Copyright (c) linuxnet.netns contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""IP addresses on a device in any namespace, matched on normalised address and prefix.
+
+Private to this collection: may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import ipaddress
+
+from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
+from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
+from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
+from ansible_collections.linuxnet.netns.plugins.module_utils._link import ns_suffix
+from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import (
+    ABSENT, PHASE_ADDRESS, PRESENT, Change, Plan, Resource,
+)
+from ansible_collections.linuxnet.netns.plugins.module_utils._session import label
+
+LINK_LOCAL_V6 = ipaddress.ip_network('fe80::/10')
+LOOPBACK = (ipaddress.ip_interface('127.0.0.1/8'), ipaddress.ip_interface('::1/128'))
+
+
+def sort_key(interface):
+    return (interface.version, int(interface.ip), interface.network.prefixlen)
+
+
+def kernel_made(item, dev):
+    """Addresses the kernel adds by itself when a link comes up: IPv6 link-local, and lo's own."""
+    return (item.version == 6 and item.ip in LINK_LOCAL_V6) or (dev == 'lo' and item in LOOPBACK)
+
+
+def as_text(interfaces, dev, listed=()):
+    """The addresses shown in results and diffs: kernel-made ones only if listed, since they appear
+    asynchronously and would make a diff depend on timing."""
+    return [str(item) for item in sorted(interfaces, key=sort_key) if not kernel_made(item, dev) or item in listed]
+
+
+class AddressResource(Resource):
+    """The addresses of one device: listed ones present (or absent); with exclusive, no others of their family."""
+
+    kind = 'address'
+    phase = PHASE_ADDRESS
+
+    def __init__(self, params, prefix=''):
+        self.prefix = prefix
+        self.dev = validate.ifname(params['dev'], prefix + 'dev')
+        self.netns = validate.optional_netns_name(params.get('netns'), prefix + 'netns')
+        self.state = params.get('state') or PRESENT
+        raw = params.get('address')
+        if raw is None:
+            raw = []
+        if not isinstance(raw, (list, tuple)):
+            raw = [raw]
+        self.addresses = set()
+        for index, item in enumerate(raw):
+            self.addresses.add(validate.interface_cidr(item, prefix + 'address' + ('[%d]' % index if len(raw) > 1 else '')))
+        self.exclusive = bool(params.get('exclusive'))
+        if self.exclusive and not self.addresses and self.state == PRESENT:
+            raise ParameterError(prefix + 'exclusive', True, 'needs at least one address: it removes the other '
+                                 'addresses of the families listed')
+        if not self.addresses and not self.exclusive:
+            raise ParameterError(prefix + 'address', raw, 'needs at least one address')
+        self.nodad = True if params.get('nodad') is None else bool(params['nodad'])
+        # in a topology, several items may name the same device: exclusive then keeps all of them
+        self.keep = set(self.addresses)
+        self._seen = set()
+        self._planned_add = set()
+
+    def key(self):
+        return 'address/%s%s' % (self.dev, ns_suffix(self.netns))
+
+    def netns_names(self):
+        return (self.netns,)
+
+    def devices(self):
+        return ((self.netns, self.dev),)
+
+    def depends_on(self):
+        deps = ['link/%s%s' % (self.dev, ns_suffix(self.netns)), 'veth/%s%s' % (self.dev, ns_suffix(self.netns))]
+        if self.netns is not None:
+            deps.append('netns/%s' % self.netns)
+        return deps
+
+    def _identity(self):
+        return {'dev': self.dev, 'netns': self.netns}
+
+    def _current(self, session):
+        """(link, set of ip_interface) for the device, or (None, None) if it does not exist."""
+        if not (session.is_virtual(self.netns) or session.exists(self.netns)):
+            if self.state == ABSENT:
+                return None, None
+            session.require(self.netns, self.prefix + 'netns')
+        link = session.links(self.netns).get(self.dev)
+        if link is None:
+            if self.state == ABSENT:
+                return None, None
+            raise NetnsError('%sdev: %s does not exist in %s' % (self.prefix, self.dev, label(self.netns)),
+                             param=self.prefix + 'dev', value=self.dev)
+        current = set()
+        if link.get('index') is not None:
+            for item in session.addresses(self.netns):
+                if item['index'] == link['index']:
+                    current.add(ipaddress.ip_interface('%s/%d' % (item['address'], item['prefixlen'])))
+        current.update(session.virtual_addresses.get((self.netns, self.dev), ()))
+        return link, current
+
+    def read(self, session):
+        state = self._identity()
+        link, current = self._current(session)
+        state['addresses'] = as_text(current or (), self.dev, self.addresses)
+        state['state'] = PRESENT if link is not None else ABSENT
+        self._seen = current or set()
+        return state
+
+    def plan(self, session, before):
+        current = self._seen
+        after = self._identity()
+        if before['state'] == ABSENT:
+            after.update(state=ABSENT, addresses=[])
+            return Plan(self, before, after)
+        add = set()
+        remove = set()
+        if self.state == PRESENT:
+            add = self.addresses - current
+            if self.exclusive:
+                families = set(item.version for item in self.keep)
+                for item in current - self.keep:
+                    if item.version not in families:
+                        continue
+                    if kernel_made(item, self.dev):
+                        continue  # link-local and lo's own addresses are the kernel's, kept unless listed
+                    remove.add(item)
+        else:
+            remove = self.addresses & current
+        changes = []
+        for item in sorted(remove, key=sort_key):
+            changes.append(Change('remove %s from %s in %s' % (item, self.dev, label(self.netns)), self._remover(item)))
+        for item in sorted(add, key=sort_key):
+            changes.append(Change('add %s to %s in %s' % (item, self.dev, label(self.netns)), self._adder(item)))
+        after.update(state=PRESENT, addresses=as_text((current - remove) | add, self.dev, self.addresses))
+        self._planned_add = add
+        return Plan(self, before, after, changes)
+
+    def _index(self, session):
+        link = session.links(self.netns).get(self.dev)
+        if link is None or link.get('index') is None:
+            raise NetnsError('dev: %s no longer exists in %s' % (self.dev, label(self.netns)))
+        return link['index']
+
+    def _adder(self, item):
+        def run(session):
+            # without NODAD an IPv6 address stays "tentative" for ~2 s and cannot be used as a source
+            flags = nl.IFA_F_NODAD if (item.version == 6 and self.nodad) else 0
+            try:
+                nl.call('adding %s to %s in %s' % (item, self.dev, label(self.netns)),
+                        session.socket(self.netns).address_add, self._index(session), str(item.ip),
+                        item.network.prefixlen, flags)
+            except NetnsError as exc:
+                if exc.value != errno.EEXIST:  # added meanwhile by someone else: that is the goal
+                    raise
+            session.invalidate(self.netns, 'addresses', 'routes')
+        return run
+
+    def _remover(self, item):
+        def run(session):
+            try:
+                nl.call('removing %s from %s in %s' % (item, self.dev, label(self.netns)),
+                        session.socket(self.netns).address_del, self._index(session), str(item.ip),
+                        item.network.prefixlen)
+            except NetnsError as exc:
+                if exc.value not in (errno.EADDRNOTAVAIL, errno.ENODEV):  # already gone: that is the goal
+                    raise
+            session.invalidate(self.netns, 'addresses', 'routes')
+        return run
+
+    def simulate(self, session, plan):
+        if self._planned_add:
+            session.virtual_addresses.setdefault((self.netns, self.dev), set()).update(self._planned_add)
+
+
+def address_resources(params, prefix=''):
+    return [AddressResource(params, prefix)]

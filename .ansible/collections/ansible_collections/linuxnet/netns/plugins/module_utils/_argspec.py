@@ -1,0 +1,115 @@
+# Copyright (c) linuxnet.netns contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Argument specs of every module, in one place so the topology module validates its
+items with exactly the options of the single-object modules.
+
+Private to this collection: may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+STATE = dict(type='str', default='present', choices=['present', 'absent'])
+
+NETNS = dict(
+    name=dict(type='str', required=True),
+    state=STATE,
+    nsid=dict(type='int'),
+    sysctls=dict(type='dict'),
+    etc_files=dict(type='dict'),
+)
+
+VETH = dict(
+    name=dict(type='str', required=True),
+    netns=dict(type='str'),
+    peer=dict(type='str', required=True),
+    peer_netns=dict(type='str'),
+    state=STATE,
+    mtu=dict(type='int'),
+    mac=dict(type='str'),
+    peer_mac=dict(type='str'),
+    up=dict(type='bool', default=True),
+    master=dict(type='str'),
+    force=dict(type='bool', default=False),
+)
+
+LINK = dict(
+    name=dict(type='str', required=True),
+    kind=dict(type='str', choices=['bridge', 'dummy', 'vlan', 'macvlan', 'vxlan']),
+    netns=dict(type='str'),
+    state=STATE,
+    mtu=dict(type='int'),
+    mac=dict(type='str'),
+    up=dict(type='bool', default=True),
+    master=dict(type='str'),
+    force=dict(type='bool', default=False),
+    move_from=dict(type='str'),
+    link=dict(type='str'),
+    vlan_id=dict(type='int'),
+    macvlan_mode=dict(type='str', choices=['private', 'vepa', 'bridge', 'passthru', 'source']),
+    vxlan_id=dict(type='int'),
+    local=dict(type='str'),
+    remote=dict(type='str'),
+    group=dict(type='str'),
+    dstport=dict(type='int'),
+    remotes=dict(type='list', elements='str'),
+)
+
+ADDRESS = dict(
+    dev=dict(type='str', required=True),
+    netns=dict(type='str'),
+    address=dict(type='list', elements='str', required=True, aliases=['addresses']),
+    state=STATE,
+    exclusive=dict(type='bool', default=False),
+    nodad=dict(type='bool', default=True),
+)
+
+ROUTE = dict(
+    dst=dict(type='str', default='default'),
+    gateway=dict(type='str', aliases=['via']),
+    dev=dict(type='str'),
+    metric=dict(type='int'),
+    table=dict(type='str', default='main'),
+    src=dict(type='str'),
+    scope=dict(type='str'),
+    type=dict(type='str', default='unicast', choices=['unicast', 'blackhole', 'unreachable', 'prohibit']),
+    onlink=dict(type='bool', default=False),
+    netns=dict(type='str'),
+    state=STATE,
+    exclusive=dict(type='bool', default=False),
+)
+
+# topology items that set only sysctls or /etc/netns files of a namespace
+TOPOLOGY_SYSCTLS = dict(
+    netns=dict(type='str'),
+    sysctls=dict(type='dict', required=True),
+)
+
+TOPOLOGY_ETC_FILES = dict(
+    netns=dict(type='str', required=True),
+    etc_files=dict(type='dict', required=True),
+)
+
+TOPOLOGY = dict(
+    namespaces=dict(type='list', elements='dict', default=[]),
+    veths=dict(type='list', elements='dict', default=[]),
+    links=dict(type='list', elements='dict', default=[]),
+    addresses=dict(type='list', elements='dict', default=[]),
+    routes=dict(type='list', elements='dict', default=[]),
+    sysctls=dict(type='list', elements='dict', default=[]),
+    etc_files=dict(type='list', elements='dict', default=[]),
+    state=STATE,
+    purge=dict(type='bool', default=False),
+    name=dict(type='str', default='default'),
+    state_dir=dict(type='path', default='/var/lib/linuxnet-netns'),
+    persist_file=dict(type='path'),
+    persist_lib=dict(type='path', default='/usr/local/lib/linuxnet-netns'),
+)
+
+NETNS_INFO = dict(
+    names=dict(type='list', elements='str'),
+    details=dict(type='bool', default=False),
+    extra_dirs=dict(type='list', elements='path', default=[]),
+)

@@ -1,0 +1,245 @@
+# Copyright (c) linuxnet.netns contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The reconcile mechanism every module of this collection uses.
+
+A Resource reads its current state, compares it with what was asked for and
+returns a Plan: the state before, the state after, and the Changes that get
+from one to the other. converge() runs resources in dependency stages
+(namespaces, links, addresses, routes; removals in the reverse order). In each
+stage it reads and plans every resource first, then applies the changes, so a
+stage costs one dump per namespace and object type, not one per object. In
+check mode nothing is applied; resources tell the session what they would
+have created so later stages plan against it.
+
+Private to this collection: may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
+
+# Stages, in the order objects are made. Removal runs the other way round.
+PHASE_NAMESPACE = 0
+PHASE_NAMESPACE_CONFIG = 1
+PHASE_LINK = 2
+PHASE_ADDRESS = 3
+PHASE_ROUTE = 4
+
+PRESENT = 'present'
+ABSENT = 'absent'
+
+
+class Change(object):
+    """One step of a plan: a sentence for the user and the callable that does it."""
+
+    __slots__ = ('text', 'run')
+
+    def __init__(self, text, run):
+        self.text = text
+        self.run = run
+
+    def __repr__(self):
+        return 'Change(%r)' % self.text
+
+
+class Plan(object):
+    __slots__ = ('resource', 'before', 'after', 'changes', 'notes')
+
+    def __init__(self, resource, before, after, changes=None, notes=None):
+        self.resource = resource
+        self.before = before
+        self.after = after
+        self.changes = list(changes or [])
+        self.notes = list(notes or [])
+
+    @property
+    def changed(self):
+        return bool(self.changes)
+
+
+class Resource(object):
+    """One object of the kernel or the filesystem, described by validated parameters.
+
+    Subclasses set kind and phase and implement read() and plan(); they
+    validate their parameters in __init__ (raising ParameterError), so a whole
+    description is checked before anything is changed.
+    """
+
+    kind = 'object'
+    phase = PHASE_NAMESPACE
+    state = PRESENT
+    level = 0  # order among resources of one phase (a bridge before the ports enslaved to it)
+    label = None  # how error messages name the object, e.g. "veths[3]" in a topology
+
+    def key(self):
+        raise NotImplementedError
+
+    def netns_names(self):
+        """Namespaces this object lives in (None is the host's): removing one removes the object."""
+        return ()
+
+    def depends_on(self):
+        """Keys of other resources (of any kind) that must be present before this one."""
+        return ()
+
+    def devices(self):
+        """(netns, device) pairs this object is on: it goes away when one of them does."""
+        return ()
+
+    def netns_refs(self):
+        """(parameter, namespace) pairs that must exist before this object can."""
+        return [('netns', name) for name in self.netns_names() if name is not None]
+
+    def read(self, session):
+        raise NotImplementedError
+
+    def plan(self, session, before):
+        raise NotImplementedError
+
+    def simulate(self, session, plan):
+        """Check mode: make the planned effects visible to later stages."""
+
+    def result(self, session, plan, applied):
+        """What the module returns for this object. After applying, re-read the kernel."""
+        if applied and plan.changed:
+            return self.read(session)
+        return plan.after
+
+
+class ConvergeError(NetnsError):
+    """A failure partway: names the object and what had been applied before it."""
+
+    def __init__(self, resource, step, cause, applied):
+        msg = cause.msg if isinstance(cause, NetnsError) else str(cause)
+        if step is not None and step not in msg:
+            msg = '%s: %s' % (step, msg)
+        if resource.label:
+            # in a description of many objects, say which one (once)
+            if msg.startswith(resource.label):
+                msg = '%s [object %s]' % (msg, resource.key())
+            else:
+                msg = '%s (%s): %s' % (resource.label, resource.key(), msg)
+        super(ConvergeError, self).__init__(msg, param=getattr(cause, 'param', None),
+                                            value=getattr(cause, 'value', None))
+        self.object = resource.key()
+        self.step = step
+        self.applied = list(applied)
+
+
+class Report(object):
+    def __init__(self):
+        self.plans = []
+        self.applied = []  # texts of changes that were carried out, in order
+
+    @property
+    def changed(self):
+        return any(plan.changed for plan in self.plans)
+
+    @property
+    def actions(self):
+        texts = []
+        for plan in self.plans:
+            texts.extend(change.text for change in plan.changes)
+        return texts
+
+    def merged(self, attribute):
+        """before/after of a single object described by several resources (netns + its sysctls)."""
+        merged = {}
+        for plan in self.plans:
+            value = getattr(plan, attribute)
+            if value:
+                merged.update(value)
+        return merged
+
+    def diff_single(self):
+        return {'before': self.merged('before'), 'after': self.merged('after')}
+
+    def diff_by_key(self):
+        before = {}
+        after = {}
+        for plan in self.plans:
+            if plan.changed:
+                key = plan.resource.key()
+                before[key] = plan.before
+                after[key] = plan.after
+        return {'before': before, 'after': after}
+
+
+def stages(resources):
+    """Group resources into the order they must run: removals deepest-first, then creations."""
+    removals = {}
+    creations = {}
+    for resource in resources:
+        bucket = removals if resource.state == ABSENT else creations
+        bucket.setdefault((resource.phase, resource.level), []).append(resource)
+    ordered = [removals[key] for key in sorted(removals, reverse=True)]
+    ordered.extend(creations[key] for key in sorted(creations))
+    return ordered
+
+
+def doomed(session, resources):
+    """What this run removes wholesale: namespaces, and the veths that go with them.
+
+    Objects inside a removed namespace, or on a veth whose other end is in one,
+    disappear with it; deleting them one by one first would only cost time
+    (deleting a namespace is ~30 times faster than deleting its links first).
+    """
+    namespaces = set()
+    for resource in resources:
+        if resource.kind == 'netns' and resource.state == ABSENT and session.exists(resource.name):
+            namespaces.add(resource.name)
+    devices = set()
+    for resource in resources:
+        if resource.kind == 'veth' and resource.state == ABSENT and namespaces.intersection(resource.netns_names()):
+            devices.update(resource.devices())
+    return namespaces, devices
+
+
+def _goes_with(resource, namespaces, devices):
+    if resource.state != ABSENT or resource.kind == 'netns':
+        return None
+    gone = sorted(name for name in namespaces.intersection(resource.netns_names()) if name is not None)
+    if gone:
+        return 'removed together with netns %s' % ', '.join(gone)
+    for netns, dev in resource.devices():
+        if (netns, dev) in devices:
+            return 'removed together with %s%s' % (dev, '' if netns is None else ' in netns %s' % netns)
+    return None
+
+
+def converge(session, resources, before_apply=None):
+    """Plan and apply resources stage by stage; before_apply(plans) runs before each stage's changes."""
+    report = Report()
+    namespaces, devices = doomed(session, resources)
+    for stage in stages(resources):
+        plans = []
+        for resource in stage:
+            try:
+                before = resource.read(session)
+                gone_with = _goes_with(resource, namespaces, devices)
+                if gone_with:
+                    plan = Plan(resource, before, dict(before, state=ABSENT) if before else before, notes=[gone_with])
+                else:
+                    plan = resource.plan(session, before)
+            except NetnsError as exc:
+                raise ConvergeError(resource, None, exc, report.applied)
+            plans.append(plan)
+        if before_apply is not None and not session.check_mode:
+            before_apply(plans)
+        for plan in plans:
+            if session.check_mode:
+                plan.resource.simulate(session, plan)
+            else:
+                for change in plan.changes:
+                    try:
+                        change.run(session)
+                    except NetnsError as exc:
+                        raise ConvergeError(plan.resource, change.text, exc, report.applied)
+                    except (OSError, IOError) as exc:
+                        raise ConvergeError(plan.resource, change.text, NetnsError(str(exc)), report.applied)
+                    report.applied.append(change.text)
+            report.plans.append(plan)
+    return report

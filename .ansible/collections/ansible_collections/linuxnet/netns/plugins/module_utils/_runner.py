@@ -1,0 +1,108 @@
+# Copyright (c) linuxnet.netns contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""AnsibleModule glue shared by every module: guard, validate, converge, report.
+
+Private to this collection: may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
+from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
+from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import ConvergeError, converge
+from ansible_collections.linuxnet.netns.plugins.module_utils._session import Session
+
+
+def new_module(argument_spec, **kwargs):
+    kwargs.setdefault('supports_check_mode', True)
+    module = AnsibleModule(argument_spec=argument_spec, **kwargs)
+    if not nl.HAS_PYROUTE2:
+        module.fail_json(msg=missing_required_lib('pyroute2', url='https://pypi.org/project/pyroute2/')
+                         + ' ' + nl.PYROUTE2_INSTALL_HINT,
+                         exception=nl.PYROUTE2_IMPORT_ERROR)
+    too_old = nl.pyroute2_too_old()
+    if too_old:
+        module.fail_json(msg=too_old)
+    # Our "path" is a namespace entry, not a managed file: keep AnsibleModule from
+    # replacing "state" with "file" and adding owner/mode/size of /run/netns/NAME.
+    module.add_path_info = lambda kwargs: kwargs
+    return module
+
+
+def fail(module, exc, **extra):
+    if isinstance(exc, ConvergeError):
+        extra.setdefault('failed_object', exc.object)
+        extra.setdefault('applied', exc.applied)
+    module.fail_json(msg=exc.msg, **extra)
+
+
+def run_module(argument_spec, build, **kwargs):
+    """The whole life of a single-object module.
+
+    build(params) returns the Resources describing the one object the module
+    manages (e.g. a namespace and its sysctls); it validates everything before
+    the kernel is touched. Their results are merged into the module's return.
+    """
+    module = new_module(argument_spec, **kwargs)
+    try:
+        resources = build(module.params)
+        with Session(check_mode=module.check_mode) as session:
+            report = converge(session, resources)
+            result = {}
+            for plan in report.plans:
+                result.update(plan.resource.result(session, plan, not module.check_mode))
+    except NetnsError as exc:
+        fail(module, exc)
+    result['changed'] = report.changed
+    result['actions'] = report.actions
+    if module._diff:
+        result['diff'] = report.diff_single()
+    module.exit_json(**result)
+
+
+def run_topology(argument_spec):
+    """The topology module: validate every item with its module's spec, converge all in one process."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    from ansible_collections.linuxnet.netns.plugins.module_utils import _topology as topology
+
+    module = new_module(argument_spec)
+    params = module.params
+    try:
+        normalised = topology.normalise(params, ArgumentSpecValidator)
+        outcome = topology.converge_topology(normalised, state=params['state'], purge=params['purge'],
+                                             name=params['name'], check_mode=module.check_mode,
+                                             state_dir=params['state_dir'])
+        if params['persist_file']:
+            content = topology.persisted_content(normalised, params['state'], params['purge'], params['name'],
+                                                 params['state_dir'])
+            outcome['persisted'] = topology.persist(params['persist_file'], content, module.check_mode)
+            outcome['applier'] = topology.install_applier(params['persist_lib'], module.check_mode)
+            outcome['applier_command'] = '%s/%s %s' % (params['persist_lib'], topology.APPLIER_NAME,
+                                                        params['persist_file'])
+            outcome['changed'] = outcome['changed'] or outcome['persisted'] or outcome['applier']
+    except NetnsError as exc:
+        fail(module, exc)
+    report = outcome.pop('report')
+    if module._diff:
+        outcome['diff'] = report.diff_by_key()
+    module.exit_json(**outcome)
+
+
+def run_info(argument_spec):
+    """netns_info: read everything, change nothing."""
+    from ansible_collections.linuxnet.netns.plugins.module_utils import _info as info
+
+    module = new_module(argument_spec)
+    params = module.params
+    try:
+        with Session(check_mode=True) as session:
+            result = info.gather(session, names=params['names'], details=params['details'],
+                                 extra_dirs=params['extra_dirs'])
+    except NetnsError as exc:
+        fail(module, exc)
+    module.exit_json(changed=False, **result)

@@ -1,0 +1,276 @@
+# Copyright (c) linuxnet.netns contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One run's view of the kernel: namespaces opened once, sockets, cached dumps.
+
+A namespace is entered with setns() in this thread (no fork per namespace,
+unlike pyroute2's IPRoute(netns=...)), a netlink socket is created there and
+stays bound to that namespace, and the thread returns to its own namespace at
+once. Every file descriptor and socket is closed by close().
+
+Private to this collection: may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import collections
+import contextlib
+import os
+
+from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as kernel
+from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
+from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
+
+HOST = None  # the namespace the run started in
+# Each open netlink socket costs a few descriptors (socket, event loop, its wake-up pipe); beyond
+# this many, the least recently used one is closed and reopened (setns, ~1 ms) when needed again.
+MAX_OPEN_SOCKETS = 256
+WANTED_NOFILE = 65536
+
+
+def raise_nofile_limit():
+    """A topology of hundreds of namespaces holds one descriptor per namespace: lift the soft limit."""
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = WANTED_NOFILE if hard == resource.RLIM_INFINITY else min(hard, WANTED_NOFILE)
+        if soft != resource.RLIM_INFINITY and soft < target:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def label(ns):
+    return 'the host namespace' if ns is None else 'netns %r' % ns
+
+
+class LinkTable(object):
+    """The links of one namespace, by name and by index."""
+
+    def __init__(self, links):
+        self.by_name = {}
+        self.by_index = {}
+        for link in links:
+            self.add(link)
+
+    def add(self, link):
+        if link.get('name') is not None:
+            self.by_name[link['name']] = link
+        if link.get('index') is not None:
+            self.by_index[link['index']] = link
+
+    def get(self, name):
+        return self.by_name.get(name)
+
+    def name_of(self, index):
+        link = self.by_index.get(index)
+        return link['name'] if link else None
+
+    def __iter__(self):
+        return iter(sorted(self.by_name.values(), key=lambda link: (link.get('index') or 0, link['name'])))
+
+
+class Session(object):
+    def __init__(self, check_mode=False, run_dir=kernel.RUN_DIR):
+        raise_nofile_limit()
+        self.check_mode = check_mode
+        self.run_dir = run_dir
+        self.lock = kernel.RunDirLock(run_dir)
+        self._host_fd = os.open(kernel.SELF_NS, os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0))
+        self._fds = {}
+        self._sockets = collections.OrderedDict()
+        self._cache = {}
+        self._pids = None
+        # check mode: what earlier stages of this plan would have created
+        self.virtual = set()
+        self.virtual_links = {}
+        self.virtual_addresses = {}  # (ns, dev) -> set of ip_interface
+        self._scratch_fd = None
+
+    # -- lifetime ---------------------------------------------------------
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+        return False
+
+    def close(self):
+        for sock in self._sockets.values():
+            try:
+                sock.close()
+            except Exception:  # pylint: disable=broad-except
+                pass
+        self._sockets = collections.OrderedDict()
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds = {}
+        if self._scratch_fd is not None:
+            os.close(self._scratch_fd)
+            self._scratch_fd = None
+        if self._host_fd is not None:
+            os.close(self._host_fd)
+            self._host_fd = None
+        self._cache = {}
+
+    # -- namespaces -------------------------------------------------------
+    def entry(self, ns):
+        return kernel.inspect_entry(ns, self.run_dir)
+
+    def path(self, ns):
+        return kernel.SELF_NS if ns is None else kernel.entry_path(ns, self.run_dir)
+
+    def exists(self, ns):
+        if ns is None or ns in self._fds:
+            return True
+        return self.entry(ns).kind == kernel.LIVE
+
+    def is_virtual(self, ns):
+        return ns is not None and ns in self.virtual and ns not in self._fds
+
+    def require(self, ns, param='netns'):
+        """Fail unless the namespace exists (or will, earlier in this check-mode plan)."""
+        if self.is_virtual(ns) or self.exists(ns):
+            return
+        entry = self.entry(ns)
+        if entry.kind == kernel.ABSENT:
+            raise NetnsError('%s: network namespace %r does not exist (no %s)' % (param, ns, entry.path),
+                             param=param, value=ns)
+        raise NetnsError('%s: %s is %s' % (param, entry.path, entry.describe()), param=param, value=ns)
+
+    def fd(self, ns):
+        if ns is None:
+            return self._host_fd
+        fd = self._fds.get(ns)
+        if fd is None:
+            fd = kernel.open_namespace(self.path(ns), 'network namespace %r' % ns)
+            self._fds[ns] = fd
+        return fd
+
+    def identity(self, ns):
+        st = os.fstat(self.fd(ns))
+        return (st.st_dev, st.st_ino)
+
+    @contextlib.contextmanager
+    def inside(self, ns):
+        """Run the block with this thread in namespace ns (for /proc/sys/net and the like)."""
+        if ns is None:
+            yield
+            return
+        kernel.setns(self.fd(ns))
+        try:
+            yield
+        finally:
+            kernel.setns(self._host_fd)
+
+    @contextlib.contextmanager
+    def inside_new(self):
+        """Run the block inside a fresh, unnamed namespace, as a namespace this plan creates would be.
+
+        Check mode uses it to know the sysctl values a new namespace starts with; the namespace has no
+        name and vanishes when the run ends.
+        """
+        if self._scratch_fd is None:
+            kernel.unshare_net()
+            try:
+                self._scratch_fd = os.open(kernel.SELF_NS, os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0))
+            finally:
+                kernel.setns(self._host_fd)
+        kernel.setns(self._scratch_fd)
+        try:
+            yield
+        finally:
+            kernel.setns(self._host_fd)
+
+    def socket(self, ns):
+        sock = self._sockets.get(ns)
+        if sock is not None:
+            self._sockets.move_to_end(ns)
+            return sock
+        if len(self._sockets) >= MAX_OPEN_SOCKETS:
+            _oldest, old = self._sockets.popitem(last=False)
+            old.close()
+        if ns is None:
+            sock = nl.open_socket()
+        else:
+            with self.inside(ns):
+                sock = nl.open_socket()
+        self._sockets[ns] = sock
+        return sock
+
+    def forget(self, ns):
+        """The namespace behind this name went away or was replaced: drop what we hold of it."""
+        sock = self._sockets.pop(ns, None)
+        if sock is not None:
+            sock.close()
+        fd = self._fds.pop(ns, None)
+        if fd is not None:
+            os.close(fd)
+        self.invalidate(ns)
+        self._pids = None
+
+    def nsid(self, ns):
+        """The id the host namespace has for ns (what `ip netns list` shows), or None."""
+        if ns is None or self.is_virtual(ns):
+            return None
+        return nl.call('reading the nsid of %s' % label(ns), self.socket(None).get_nsid, self.fd(ns))
+
+    def peer_nsid(self, ns, other):
+        """The id namespace ns has for namespace other (what IFLA_LINK_NETNSID carries), or None."""
+        return nl.call('reading the nsid of %s inside %s' % (label(other), label(ns)),
+                       self.socket(ns).get_nsid, self.fd(other))
+
+    def pids(self, ns):
+        if ns is not None and (self.is_virtual(ns) or not self.exists(ns)):
+            return []
+        if self._pids is None:
+            self._pids = kernel.pids_by_namespace()
+        return list(self._pids.get(self.identity(ns), []))
+
+    # -- cached dumps -----------------------------------------------------
+    def invalidate(self, ns, *what):
+        for key in list(self._cache):
+            if key[0] == ns and (not what or key[1] in what):
+                del self._cache[key]
+
+    def _cached(self, ns, what, loader):
+        key = (ns, what)
+        if key not in self._cache:
+            if self.is_virtual(ns):
+                self._cache[key] = None
+            else:
+                self._cache[key] = loader()
+        return self._cache[key]
+
+    def links(self, ns):
+        table = self._cached(ns, 'links', lambda: LinkTable(
+            nl.dump('listing links in %s' % label(ns), self.socket(ns).links)))
+        if table is None:
+            # a namespace this plan creates: it will have lo (down), like every new namespace
+            table = LinkTable([{'name': 'lo', 'index': None, 'kind': None, 'up': False, 'mtu': 65536,
+                                'mac': '00:00:00:00:00:00', 'master': None, 'link': None, 'link_netnsid': None,
+                                'data': {}}])
+        for link in self.virtual_links.get(ns, {}).values():
+            if link['name'] not in table.by_name:
+                table.add(link)
+        return table
+
+    def addresses(self, ns):
+        return self._cached(ns, 'addresses', lambda: nl.dump('listing addresses in %s' % label(ns),
+                                                             self.socket(ns).addresses)) or []
+
+    def routes(self, ns):
+        return self._cached(ns, 'routes', lambda: nl.dump('listing routes in %s' % label(ns),
+                                                          self.socket(ns).routes)) or []
+
+    def fdb(self, ns):
+        """Bridge forwarding entries of the namespace (vxlan flood destinations among them)."""
+        return self._cached(ns, 'fdb', lambda: nl.dump('listing forwarding entries in %s' % label(ns),
+                                                       self.socket(ns).fdb)) or []
+
+    def expect_link(self, ns, link):
+        """Check mode: a link an earlier stage would have created exists for later stages."""
+        self.virtual_links.setdefault(ns, {})[link['name']] = link
+        self.invalidate(ns, 'links')

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The linuxnet.netns.netns connection plugin: namespaces of this machine as inventory hosts.
+#   - ad hoc: `ip -br link` through it shows exactly that namespace's interfaces
+#   - a missing namespace, and a /run/netns entry that is no namespace, are UNREACHABLE, naming it
+#   - test_connection.yml: the connection test every connection plugin passes (raw, put/fetch with unicode,
+#     file modules, wait_for_connection, reset_connection), with pipelining off and on
+#   - test_namespace.yml: copy/fetch, the /etc/netns/NAME bind, become inside the namespace
+set -euo pipefail
+
+prefix="lnt$(printf '%06x' $(( (RANDOM << 15 | RANDOM) & 0xffffff )))"
+red=$prefix-red
+blue=$prefix-blue
+green=$prefix-green
+missing=$prefix-missing
+stale=$prefix-stale
+work=$(mktemp -d "/tmp/$prefix-connection.XXXXXX")
+
+cleanup() {
+  local ns
+  for ns in "$red" "$blue" "$green"; do ip netns delete "$ns" 2>/dev/null || true; done
+  rm -f "/run/netns/$stale"
+  rm -rf "/etc/netns/$green" "$work"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# red and blue joined by a veth; green with a bridge, under another inventory name, with its own /etc/hosts
+ip netns add "$red"
+ip netns add "$blue"
+ip netns add "$green"
+ip link add v-blue netns "$red" type veth peer name v-red netns "$blue"
+ip -n "$green" link add br-green type bridge
+mkdir -p "/etc/netns/$green"
+printf '127.0.0.1 localhost\n198.51.100.7 only-in-green\n' > "/etc/netns/$green/hosts"
+: > "/run/netns/$stale"   # what an interrupted `ip netns add` leaves: a plain empty file
+
+cat > "$work/inventory.ini" <<INI
+[namespaces]
+$red
+$blue
+green ansible_netns_name=$green
+
+[broken]
+$missing
+$stale
+
+[all:vars]
+ansible_connection=linuxnet.netns.netns
+ansible_python_interpreter={{ ansible_playbook_python }}
+INI
+export ANSIBLE_INVENTORY=$work/inventory.ini
+
+# --- ad hoc: each host sees its own namespace's interfaces and no other ---------------------------------
+out=$(ansible namespaces -m ansible.builtin.command -a 'ip -br link' 2>&1) || fail "ad hoc command failed: $out"
+for host in "$red" "$blue" green; do
+  ns=$host
+  [ "$host" = green ] && ns=$green
+  seen=$(awk -v h="$host" '/ \| (CHANGED|SUCCESS|FAILED)/ {on = ($1 == h); next} on && NF {sub(/@.*/, "", $1); print $1}' <<< "$out" | sort)
+  want=$(ip -br -n "$ns" link | awk '{sub(/@.*/, "", $1); print $1}' | sort)
+  [ -n "$want" ] && [ "$seen" = "$want" ] || fail "$host: saw [$seen], namespace $ns has [$want]: $out"
+done
+grep -q "v-blue" <<< "$out" && grep -q "br-green" <<< "$out" || fail "interfaces missing from: $out"
+
+# --- missing namespaces are UNREACHABLE, with their name ----------------------------------------------
+set +e
+out=$(ansible broken -m ansible.builtin.ping 2>&1)
+status=$?
+set -e
+[ "$status" -eq 4 ] || fail "unreachable hosts must make ansible exit 4, got $status: $out"
+grep -q "$missing | UNREACHABLE" <<< "$out" || fail "$missing not UNREACHABLE: $out"
+grep -q "network namespace '$missing' does not exist (no /run/netns/$missing)" <<< "$out" || fail "no clear message: $out"
+grep -q "$stale | UNREACHABLE" <<< "$out" || fail "$stale not UNREACHABLE: $out"
+grep -q "/run/netns/$stale is not a namespace but a plain file" <<< "$out" || fail "no clear message: $out"
+
+# --- the connection test, with and without pipelining ---------------------------------------------------
+for pipelining in false true; do
+  ansible-playbook test_connection.yml -e target_hosts=namespaces -e "local_tmp=$work/local" \
+    -e "remote_tmp=$work/remote-$pipelining" -e ansible_pipelining=$pipelining
+done
+ansible-playbook test_reset_connection.yml -e target_hosts=namespaces
+
+# connection variables stay out of the output (as ansible-core's own connection test checks)
+out=$(ansible namespaces -m ansible.builtin.set_fact -a testing=value -v 2>&1)
+grep -q ansible_netns_name <<< "$out" && fail "connection variables in the output: $out"
+
+# --- what is particular to namespaces -----------------------------------------------------------------
+ansible-playbook test_namespace.yml -e "work=$work" -e "green_netns=$green" -e "red_netns=$red" -e "blue_netns=$blue"
+
+ansible-doc -t connection linuxnet.netns.netns > /dev/null || fail "ansible-doc does not render the connection plugin"
+ansible-doc -t become linuxnet.netns.netns_exec > /dev/null || fail "ansible-doc does not render the become plugin"
+echo "connection_netns: all checks passed"

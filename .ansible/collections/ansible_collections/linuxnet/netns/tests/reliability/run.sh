@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The reliability suites: bad input, faults, concurrency, hostile /run/netns, resource hygiene, properties.
+#
+#   tests/reliability/run.sh          the CI size (fault and concurrency rounds trimmed)
+#   tests/reliability/run.sh --full   the full run whose figures the README reports
+#
+# Everything runs in a sandbox: a private network namespace (the suites' "host") and a private mount
+# namespace with its own /run and /etc/netns, so no case can touch this machine's namespaces, links or
+# /run/netns, and concurrent test runs cannot disturb the byte-for-byte state comparisons.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE=$ROOT/tests/reliability
+
+if [ "${1:-}" != --inside ]; then
+  mkdir -p /etc/netns
+  exec unshare --net --mount --propagation private -- "$0" --inside "$@"
+fi
+shift
+full=0
+[ "${1:-}" = --full ] && full=1
+
+mount -t tmpfs -o mode=755 lnt-run /run
+mount -t tmpfs -o mode=755 lnt-etc-netns /etc/netns
+ip link set lo up
+
+figures=$(mktemp /tmp/lnt-figures.XXXXXX)
+trap 'rm -f "$figures"' EXIT
+export LNT_FIGURES=$figures LNT_FULL=$full PYTHONDONTWRITEBYTECODE=1
+status=0
+"$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider -o console_output_style=classic "$HERE" || status=$?
+"$ROOT/.venv/bin/python" "$HERE/report.py" "$figures" "$full" "$status" | tee "$HERE/results/$([ $full = 1 ] && echo full || echo ci).md"
+exit $status

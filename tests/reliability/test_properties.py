@@ -1,0 +1,139 @@
+# Copyright (c) linuxnet.netns contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Property-based tests of the planner on the real kernel: for random current and desired states, applying
+the plan yields the desired state, and planning again yields nothing to do."""
+
+import ipaddress
+import random
+import string
+import subprocess
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import FULL, cleanup, figure, sh
+
+from ansible_collections.linuxnet.netns.plugins.module_utils._address import AddressResource, kernel_made
+from ansible_collections.linuxnet.netns.plugins.module_utils._link import VethResource
+from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import converge
+from ansible_collections.linuxnet.netns.plugins.module_utils._route import RouteResource, RouteSetResource
+from ansible_collections.linuxnet.netns.plugins.module_utils._session import Session
+
+EXAMPLES = 200 if FULL else 25
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=not FULL,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+POOL = ['10.60.0.1/24', '10.60.0.2/24', '10.61.0.1/16', '10.62.0.9/32', '192.0.2.7/24',
+        'fd00:60::1/64', 'fd00:60::2/64', 'fd00:61::1/48', 'fd00:62::9/128']
+
+
+@pytest.fixture(scope='module')
+def lab():
+    prefix = 'lnt' + ''.join(random.choice(string.ascii_lowercase + string.digits) for _ in range(6))
+    ns = prefix + '-p'
+    sh('ip netns add %(ns)s && ip -n %(ns)s link add eth0 type veth peer name eth1 && '
+       'ip -n %(ns)s link set eth0 up && ip -n %(ns)s link set eth1 up && ip -n %(ns)s link set lo up && '
+       'ip -n %(ns)s addr add 10.63.0.1/24 dev eth1 && ip -n %(ns)s addr add 10.64.0.1/24 dev eth1 && '
+       'ip -n %(ns)s -6 addr add fd00:63::1/64 dev eth1 nodad' % {'ns': ns})
+    yield ns
+    cleanup(prefix)
+
+
+def kernel_addresses(ns):
+    out = sh('ip -n %s -o addr show dev eth0' % ns)
+    found = set()
+    for line in out.splitlines():
+        words = line.split()
+        found.add(ipaddress.ip_interface(words[3]))
+    return set(item for item in found if not kernel_made(item, 'eth0'))
+
+
+def converge_once(resources, check_mode=False):
+    with Session(check_mode=check_mode) as session:
+        return converge(session, resources)
+
+
+@SETTINGS
+@given(current=st.sets(st.sampled_from(POOL)), desired=st.sets(st.sampled_from(POOL), min_size=1),
+       exclusive=st.booleans(), state=st.sampled_from(['present', 'absent']))
+def test_addresses(lab, current, desired, exclusive, state):
+    sh('ip -n %s addr flush dev eth0' % lab)
+    for cidr in current:
+        sh('ip -n %s addr add %s dev eth0%s' % (lab, cidr, ' nodad' if ':' in cidr else ''))
+    params = {'netns': lab, 'dev': 'eth0', 'address': sorted(desired), 'exclusive': exclusive, 'state': state}
+    report = converge_once([AddressResource(params)])
+    wanted_set = set(ipaddress.ip_interface(c) for c in desired)
+    current_set = set(ipaddress.ip_interface(c) for c in current)
+    if state == 'absent':
+        expected = current_set - wanted_set
+    elif exclusive:
+        families = set(item.version for item in wanted_set)
+        expected = wanted_set | set(item for item in current_set if item.version not in families)
+    else:
+        expected = current_set | wanted_set
+    assert kernel_addresses(lab) == expected
+    assert report.changed == (expected != current_set)
+    again = converge_once([AddressResource(params)])
+    assert not again.changed and again.actions == []
+    figure('property_examples', 1)
+
+
+ROUTES = ['10.70.0.0/16', '10.71.0.0/24', '10.72.1.0/24', '192.0.2.0/25']
+
+
+@SETTINGS
+@given(current=st.lists(st.tuples(st.sampled_from(ROUTES), st.sampled_from(['10.63.0.2', '10.64.0.2', 'blackhole']),
+                                  st.sampled_from([0, 10, 20])), unique_by=lambda r: (r[0], r[2])),
+       dst=st.sampled_from(ROUTES), gateway=st.sampled_from(['10.63.0.2', '10.64.0.2', None]),
+       metric=st.sampled_from([None, 10, 20]), exclusive=st.booleans(), state=st.sampled_from(['present', 'absent']))
+def test_routes(lab, current, dst, gateway, metric, exclusive, state):
+    table = 4100
+    subprocess.call(['ip', '-n', lab, 'route', 'flush', 'table', str(table)])
+    for route_dst, via, route_metric in current:
+        spec = 'blackhole %s' % route_dst if via == 'blackhole' else '%s via %s' % (route_dst, via)
+        sh('ip -n %s route add %s table %d metric %d' % (lab, spec, table, route_metric))
+    params = {'netns': lab, 'dst': dst, 'table': str(table), 'metric': metric, 'state': state,
+              'exclusive': exclusive}
+    if gateway is None:
+        params['type'] = 'unreachable'
+    else:
+        params['gateway'] = gateway
+    route = RouteResource(params)
+    resources = [route]
+    if exclusive and state == 'present':
+        resources.append(RouteSetResource(lab, table, 4, [route]))
+    converge_once(resources)
+    listed = sh('ip -n %s route show table %d' % (lab, table)).splitlines()
+    mine = [line for line in listed if line.split()[0 if gateway else 1] == dst
+            and ('metric %d' % metric in line if metric else 'metric' not in line)]
+    if state == 'present':
+        assert len(mine) == 1, listed
+        assert (('via %s' % gateway) in mine[0]) if gateway else mine[0].startswith('unreachable')
+        if exclusive:
+            assert listed == mine
+    else:
+        assert mine == []
+    again = converge_once([RouteResource(params)] + resources[1:])
+    assert not again.changed, again.actions
+    figure('property_examples', 1)
+
+
+@SETTINGS
+@given(mtu=st.sampled_from([None, 1280, 1400, 1500, 9000]), up=st.booleans(),
+       mac=st.sampled_from([None, '02:00:5e:00:00:01', '02:00:5e:00:00:02']),
+       start_mtu=st.sampled_from([1300, 1500]), start_up=st.booleans())
+def test_veth_attributes(lab, mtu, up, mac, start_mtu, start_up):
+    sh('ip -n %s link set eth0 mtu %d %s' % (lab, start_mtu, 'up' if start_up else 'down'))
+    sh('ip -n %s link set eth1 mtu %d %s' % (lab, start_mtu, 'up' if start_up else 'down'))
+    params = {'name': 'eth0', 'netns': lab, 'peer': 'eth1', 'peer_netns': lab, 'mtu': mtu, 'up': up, 'mac': mac}
+    converge_once([VethResource(params)])
+    link = sh('ip -n %s -o link show eth0' % lab)
+    if mtu:
+        assert ' mtu %d ' % mtu in link
+    assert ('<' in link) and ((',UP' in link or '<UP' in link) == up)
+    if mac:
+        assert 'link/ether %s ' % mac in link
+    again = converge_once([VethResource(params)])
+    assert not again.changed, again.actions
+    sh('ip -n %s link set eth0 up && ip -n %s link set eth1 up' % (lab, lab))
+    figure('property_examples', 1)
