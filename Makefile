@@ -1,5 +1,5 @@
 # The two commands a fresh machine needs (as root): `make demo` and `make test`.
-.PHONY: demo demo-clean test sanity units integration setup bench
+.PHONY: demo demo-clean test sanity units integration reliability reliability-full setup bench
 
 demo:
 	@scripts/demo.sh
@@ -10,8 +10,11 @@ demo-clean:
 test:
 	@tests/run.sh
 
-sanity units integration:
+sanity units integration reliability:
 	@tests/run.sh $@
+
+reliability-full:
+	@scripts/setup.sh base test && tests/reliability/run.sh --full
 
 setup:
 	@scripts/setup.sh base test

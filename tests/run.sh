@@ -4,6 +4,7 @@
 #   tests/run.sh                 every stage
 #   tests/run.sh sanity units    only those stages
 #   tests/run.sh integration netns veth   integration, only those targets
+#   tests/run.sh reliability     the reliability suites (CI size; tests/reliability/run.sh --full for all rounds)
 #
 # Needs root. Installs what it needs (scripts/setup.sh). Fails if any stage fails
 # or if a namespace, link or /run/netns entry is left behind.
@@ -23,11 +24,11 @@ stages=()
 targets=()
 for arg in "$@"; do
   case $arg in
-    sanity|units|integration|leaks) stages+=("$arg") ;;
+    sanity|units|integration|reliability|leaks) stages+=("$arg") ;;
     *) targets+=("$arg") ;;
   esac
 done
-[ ${#stages[@]} -gt 0 ] || stages=(sanity units integration)
+[ ${#stages[@]} -gt 0 ] || stages=(sanity units integration reliability)
 
 needs_engines() {
   local target
@@ -54,6 +55,7 @@ for stage in "${stages[@]}"; do
         run_stage engines-stop "$ROOT/tests/engines/stop.sh"
         ENGINES_STARTED=0
       fi ;;
+    reliability) run_stage reliability "$ROOT/tests/reliability/run.sh" ;;
   esac
 done
 

@@ -53,7 +53,7 @@ options:
     keyword:
       - name: become_exe
 notes:
-  - O(become_user) has no meaning here and is ignored; leave it at its default so Ansible treats the task as run by
+  - C(become_user) has no meaning here and is ignored; leave it at its default so Ansible treats the task as run by
     a privileged user (no temporary file permission changes).
   - Pipelining works (no terminal is needed) and is recommended.
   - Files Ansible transfers (temporary module files, M(ansible.builtin.copy) sources) go through the connection, on

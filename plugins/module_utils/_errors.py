@@ -23,6 +23,10 @@ class NetnsError(Exception):
         self.value = value
 
 
+class NamespaceGone(NetnsError):
+    """A namespace that was there a moment ago is not (deleted concurrently, or by hand)."""
+
+
 class ParameterError(NetnsError):
     """Bad input, detected before anything was changed."""
 

@@ -25,7 +25,7 @@ import re
 import stat
 import time
 
-from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
+from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NamespaceGone, NetnsError
 
 RUN_DIR = '/run/netns'
 ETC_DIR = '/etc/netns'
@@ -187,7 +187,7 @@ def open_namespace(path, what):
         fd = os.open(path, os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0))
     except OSError as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            raise NetnsError('%s does not exist (%s not found)' % (what, path))
+            raise NamespaceGone('%s does not exist (%s not found)' % (what, path))
         raise NetnsError('%s cannot be opened: %s' % (what, exc))
     if os.fstat(fd).st_dev != nsfs_dev() or not is_net_namespace_fd(fd):
         os.close(fd)

@@ -225,6 +225,14 @@ class VethResource(Resource):
     def _find_peer(self, session, link):
         """Where the other end of this veth is: {'matches', 'link' (None unless it is our peer), 'description',
         'dying' (its peer's namespace has no name any more: it is being torn down)}."""
+        found = self._locate_peer(session, link)
+        if not found['matches'] and link.get('index') is not None and not session.is_virtual(self.peer_netns):
+            # the peer namespace's links may have been read before a concurrent run made this pair: read again
+            session.invalidate(self.peer_netns, 'links')
+            found = self._locate_peer(session, link)
+        return found
+
+    def _locate_peer(self, session, link):
         if link.get('index') is None:  # check mode: created earlier in this plan
             return {'matches': True, 'link': session.links(self.peer_netns).get(self.peer)}
         if self.peer_netns == self.netns:

@@ -19,7 +19,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
+from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NamespaceGone, NetnsError
 
 # Stages, in the order objects are made. Removal runs the other way round.
 PHASE_NAMESPACE = 0
@@ -224,6 +224,11 @@ def converge(session, resources, before_apply=None):
                     plan = Plan(resource, before, dict(before, state=ABSENT) if before else before, notes=[gone_with])
                 else:
                     plan = resource.plan(session, before)
+            except NamespaceGone as exc:
+                if resource.state != ABSENT:
+                    raise ConvergeError(resource, None, exc, report.applied)
+                # removing something whose namespace was just removed (by a concurrent run): it is gone
+                plan = Plan(resource, {'state': ABSENT}, {'state': ABSENT}, notes=[exc.msg])
             except NetnsError as exc:
                 raise ConvergeError(resource, None, exc, report.applied)
             plans.append(plan)
@@ -236,6 +241,10 @@ def converge(session, resources, before_apply=None):
                 for change in plan.changes:
                     try:
                         change.run(session)
+                    except NamespaceGone as exc:
+                        if plan.resource.state != ABSENT:
+                            raise ConvergeError(plan.resource, change.text, exc, report.applied)
+                        break  # its namespace went away meanwhile, and the object with it
                     except NetnsError as exc:
                         raise ConvergeError(plan.resource, change.text, exc, report.applied)
                     except (OSError, IOError) as exc:

@@ -290,7 +290,7 @@ def described_keys(resources):
     return keys
 
 
-def purge_resources(record, keep_keys):
+def purge_resources(record, keep_keys, removed_namespaces=()):
     """Removal resources for what the record says we created and the description no longer has."""
     items = dict((section, []) for section in PURGEABLE)
     purged = []
@@ -304,7 +304,7 @@ def purge_resources(record, keep_keys):
         items[section].append(dict(entry['item'], state=ABSENT))
         purged.append(key)
     # removing a namespace removes its /etc/netns directory: no file-by-file removal inside it
-    gone = set(item['name'] for item in items['namespaces'])
+    gone = set(item['name'] for item in items['namespaces']) | set(removed_namespaces)
     items['etc_files'] = [item for item in items['etc_files'] if item['netns'] not in gone]
     description = dict((section, [dict(item) for item in section_items]) for section, section_items in items.items())
     # items were recorded already normalised; fill defaults the same way for removal
@@ -371,7 +371,8 @@ def converge_topology(normalised, state=PRESENT, purge=False, name='default', ch
     purged = []
     if purge or state == ABSENT:
         keep = described_keys(resources) if state == PRESENT else set()
-        extra, purged = purge_resources(owned, keep)
+        removed = set(r.name for r in resources if r.kind == 'netns' and r.state == ABSENT)
+        extra, purged = purge_resources(owned, keep, removed)
         described = set(r.key() for r in resources)
         resources.extend(r for r in extra if r.key() not in described)
 

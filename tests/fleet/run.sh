@@ -66,9 +66,8 @@ playbook() {
   local phase=$1 begin=$SECONDS
   shift
   log "phase $phase"
-  ansible-playbook "$@" > "$STATE/$phase.log" 2>&1
-  phase_status=$?
-  cat "$STATE/$phase.log"
+  ansible-playbook "$@" 2>&1 | tee "$STATE/$phase.log"
+  phase_status=${PIPESTATUS[0]}
   log "phase $phase: exit $phase_status after $((SECONDS - begin))s"
 }
 

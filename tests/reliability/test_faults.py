@@ -14,7 +14,7 @@ import time
 from conftest import FULL, figure, netns_names, run_module, sh
 
 KILL_ROUNDS = 100 if FULL else 20
-RACE_ROUNDS = 60 if FULL else 20
+RACE_ROUNDS = 60 if FULL else 12
 
 
 def description(prefix, count=30):
