@@ -183,62 +183,72 @@ def _decode_value(kind, data, start, stop):
     return _ip(data, start, stop)
 
 
+def _u32(data, start, _stop):
+    return _U32.unpack_from(data, start)[0]
+
+
+def _i32(data, start, _stop):
+    return _I32.unpack_from(data, start)[0]
+
+
+def _u8(data, start, _stop):
+    return bytearray(data[start:start + 1])[0]
+
+
+def _decode(attributes, data, offset, end, into):
+    """Fill into[key] for every attribute of the table {number: (key, decoder)} found in data[offset:end]."""
+    for kind, start, stop in _attrs(data, offset, end):
+        known = attributes.get(kind)
+        if known is not None:
+            into[known[0]] = known[1](data, start, stop)
+    return into
+
+
+LINK_ATTRIBUTES = {IFLA_IFNAME: ('name', _string), IFLA_MTU: ('mtu', _u32), IFLA_ADDRESS: ('mac', _mac),
+                   IFLA_MASTER: ('master', _u32), IFLA_LINK: ('link', _u32), IFLA_LINK_NETNSID: ('link_netnsid', _i32),
+                   IFLA_OPERSTATE: ('operstate', _u8)}
+ADDRESS_ATTRIBUTES = {IFA_ADDRESS: ('address', _ip), IFA_LOCAL: ('local', _ip), IFA_FLAGS: ('flags', _u32),
+                      IFA_LABEL: ('label', _string)}
+ROUTE_ATTRIBUTES = {RTA_DST: ('dst', _ip), RTA_OIF: ('oif', _u32), RTA_GATEWAY: ('gateway', _ip),
+                    RTA_PRIORITY: ('metric', _u32), RTA_PREFSRC: ('src', _ip), RTA_TABLE: ('table', _u32),
+                    RTA_MULTIPATH: ('multipath', lambda *_args: True)}
+
+
 def decode_link(data, offset, end):
     _family, _type, index, flags, _change = _IFINFO.unpack_from(data, offset)
     link = {'index': index, 'name': None, 'kind': None, 'mtu': None, 'mac': None, 'up': bool(flags & IFF_UP),
             'flags': flags, 'operstate': None, 'master': None, 'link': None, 'link_netnsid': None, 'data': {}}
+    _decode(LINK_ATTRIBUTES, data, offset + _IFINFO.size, end, link)
     for kind, start, stop in _attrs(data, offset + _IFINFO.size, end):
-        if kind == IFLA_IFNAME:
-            link['name'] = _string(data, start, stop)
-        elif kind == IFLA_MTU:
-            link['mtu'] = _U32.unpack_from(data, start)[0]
-        elif kind == IFLA_ADDRESS:
-            link['mac'] = _mac(data, start, stop)
-        elif kind == IFLA_MASTER:
-            link['master'] = _U32.unpack_from(data, start)[0]
-        elif kind == IFLA_LINK:
-            link['link'] = _U32.unpack_from(data, start)[0]
-        elif kind == IFLA_LINK_NETNSID:
-            link['link_netnsid'] = _I32.unpack_from(data, start)[0]
-        elif kind == IFLA_OPERSTATE:
-            link['operstate'] = bytearray(data[start:start + 1])[0]
-        elif kind == IFLA_LINKINFO:
-            info_data = None
-            for sub, sub_start, sub_stop in _attrs(data, start, stop):
-                if sub == IFLA_INFO_KIND:
-                    link['kind'] = _string(data, sub_start, sub_stop)
-                elif sub == IFLA_INFO_DATA:
-                    info_data = (sub_start, sub_stop)
-            schema = KIND_DATA.get(link['kind'])
-            if info_data and schema:
-                for sub, sub_start, sub_stop in _attrs(data, info_data[0], info_data[1]):
-                    if sub in schema:
-                        name, how = schema[sub]
-                        link['data'][name] = _decode_value(how, data, sub_start, sub_stop)
+        if kind != IFLA_LINKINFO:
+            continue
+        info_data = None
+        for sub, sub_start, sub_stop in _attrs(data, start, stop):
+            if sub == IFLA_INFO_KIND:
+                link['kind'] = _string(data, sub_start, sub_stop)
+            elif sub == IFLA_INFO_DATA:
+                info_data = (sub_start, sub_stop)
+        schema = KIND_DATA.get(link['kind'])
+        if info_data and schema:
+            for sub, sub_start, sub_stop in _attrs(data, info_data[0], info_data[1]):
+                if sub in schema:
+                    name, how = schema[sub]
+                    link['data'][name] = _decode_value(how, data, sub_start, sub_stop)
     return link
 
 
 def decode_address(data, offset, end):
     family, prefixlen, flags, scope, index = _IFADDR.unpack_from(data, offset)
-    address = local = label = None
-    for kind, start, stop in _attrs(data, offset + _IFADDR.size, end):
-        if kind == IFA_ADDRESS:
-            address = _ip(data, start, stop)
-        elif kind == IFA_LOCAL:
-            local = _ip(data, start, stop)
-        elif kind == IFA_FLAGS:
-            flags = _U32.unpack_from(data, start)[0]
-        elif kind == IFA_LABEL:
-            label = _string(data, start, stop)
+    found = _decode(ADDRESS_ATTRIBUTES, data, offset + _IFADDR.size, end, {'flags': flags})
     return {
         'index': index,
         'family': 4 if family == socket.AF_INET else 6,
         # for IPv4, IFA_LOCAL is the interface's own address (IFA_ADDRESS is the peer on point-to-point links)
-        'address': local if (family == socket.AF_INET and local) else address,
+        'address': found.get('local') if (family == socket.AF_INET and found.get('local')) else found.get('address'),
         'prefixlen': prefixlen,
         'scope': scope,
-        'flags': flags,
-        'label': label,
+        'flags': found['flags'],
+        'label': found.get('label'),
     }
 
 
@@ -246,25 +256,9 @@ def decode_route(data, offset, end):
     family, dst_len, _src_len, tos, table, proto, scope, rtype, flags = _RTMSG.unpack_from(data, offset)
     route = {'family': 4 if family == socket.AF_INET else 6, 'dst_len': dst_len, 'table': table, 'metric': None,
              'tos': tos, 'gateway': None, 'oif': None, 'src': None, 'scope': scope, 'type': rtype, 'proto': proto,
-             'flags': flags, 'multipath': False}
-    dst = None
-    for kind, start, stop in _attrs(data, offset + _RTMSG.size, end):
-        if kind == RTA_DST:
-            dst = _ip(data, start, stop)
-        elif kind == RTA_OIF:
-            route['oif'] = _U32.unpack_from(data, start)[0]
-        elif kind == RTA_GATEWAY:
-            route['gateway'] = _ip(data, start, stop)
-        elif kind == RTA_PRIORITY:
-            route['metric'] = _U32.unpack_from(data, start)[0]
-        elif kind == RTA_PREFSRC:
-            route['src'] = _ip(data, start, stop)
-        elif kind == RTA_TABLE:
-            route['table'] = _U32.unpack_from(data, start)[0]
-        elif kind == RTA_MULTIPATH:
-            route['multipath'] = True
-    if dst is None:
-        dst = '0.0.0.0' if route['family'] == 4 else '::'
+             'flags': flags, 'multipath': False, 'dst': None}
+    _decode(ROUTE_ATTRIBUTES, data, offset + _RTMSG.size, end, route)
+    dst = route['dst'] or ('0.0.0.0' if route['family'] == 4 else '::')
     route['dst'] = '%s/%d' % (dst, dst_len)
     return route
 
@@ -286,6 +280,14 @@ def decode_nsid(data, offset, end):
         if kind == NETNSA_NSID:
             return _I32.unpack_from(data, start)[0]
     return None
+
+
+def _error(data, offset, length, flags):
+    """The NetlinkError an NLMSG_ERROR carries, or None for an acknowledgement (error code 0)."""
+    code = _I32.unpack_from(data, offset + _HDR.size)[0]
+    if not code:
+        return None
+    return NetlinkError(-code, _error_message(data, offset, length, flags))
 
 
 def _error_message(data, offset, length, flags):
@@ -360,9 +362,9 @@ class Socket(object):
         seq = self._send(msg, msg_type, NLM_F_REQUEST | NLM_F_ACK | flags)
         for reply_type, reply_flags, data, offset, length in self._replies(seq):
             if reply_type == NLMSG_ERROR:
-                code = _I32.unpack_from(data, offset + _HDR.size)[0]
-                if code:
-                    raise NetlinkError(-code, _error_message(data, offset, length, reply_flags))
+                error = _error(data, offset, length, reply_flags)
+                if error is not None:
+                    raise error
                 return None
         return None
 
@@ -371,8 +373,7 @@ class Socket(object):
         seq = self._send(msg, msg_type, NLM_F_REQUEST)
         for reply_type, _flags, data, offset, length in self._replies(seq):
             if reply_type == NLMSG_ERROR:
-                code = _I32.unpack_from(data, offset + _HDR.size)[0]
-                raise NetlinkError(-code if code else errno.EIO, _error_message(data, offset, length, _flags))
+                raise _error(data, offset, length, _flags) or NetlinkError(errno.EIO, 'an acknowledgement, not a reply')
             return decoder(data, offset + _HDR.size, offset + length)
         return None
 
@@ -390,8 +391,7 @@ class Socket(object):
             if reply_type == NLMSG_DONE:
                 break
             if reply_type == NLMSG_ERROR:
-                code = _I32.unpack_from(data, offset + _HDR.size)[0]
-                raise NetlinkError(-code if code else errno.EIO, _error_message(data, offset, length, flags))
+                raise _error(data, offset, length, flags) or NetlinkError(errno.EIO, 'an acknowledgement, not a dump')
             result.append(decoder(data, offset + _HDR.size, offset + length))
         if interrupted:
             raise DumpInterrupted()

@@ -92,7 +92,7 @@ options:
       - Unicast underlay addresses a V(vxlan) floods broadcast and unknown traffic to (head-end replication, as
         C(bridge fdb append 00:00:00:00:00:00 dst ADDRESS dev NAME) does), for an overlay of more than two hosts
         without multicast.
-      - The list is exact: flood destinations not listed are removed. O(local) is skipped if listed, so every host of a
+      - The list is exact; flood destinations not listed are removed. O(local) is skipped if listed, so every host of a
         fleet can be given the same list. Cannot be combined with O(remote) or O(group).
       - These entries can change without re-creating the link.
     type: list
