@@ -3,7 +3,7 @@
 #   - ad hoc: `ip -br link` through it shows exactly that namespace's interfaces
 #   - a missing namespace, and a /run/netns entry that is no namespace, are UNREACHABLE, naming it
 #   - test_connection.yml: the connection test every connection plugin passes (raw, put/fetch with unicode,
-#     file modules, wait_for_connection, reset_connection), with pipelining off (red) and on (the others)
+#     file modules, wait_for_connection, reset_connection), with pipelining off (red) and on (green)
 #   - test_namespace.yml: copy/fetch, the /etc/netns/NAME bind, become inside the namespace
 set -euo pipefail
 
@@ -24,6 +24,8 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+step_start=$SECONDS
+step() { echo "connection_netns: $* (at ${SECONDS}s, $((SECONDS - step_start))s since the last step)"; step_start=$SECONDS; }
 
 # red and blue joined by a veth; green with a bridge, under another inventory name, with its own /etc/hosts
 ip netns add "$red"
@@ -41,6 +43,11 @@ cat > "$work/inventory.ini" <<INI
 $red ansible_pipelining=false
 $blue ansible_pipelining=true
 green ansible_netns_name=$green ansible_pipelining=true
+
+# one host of each kind: pipelining off (red) and on, with another inventory name (green)
+[pair]
+$red
+green
 
 [broken]
 $missing
@@ -63,6 +70,7 @@ for host in "$red" "$blue" green; do
 done
 for link in v-blue v-red br-green; do grep -q "$link" <<< "$out" || fail "$link missing from: $out"; done
 
+step "ad hoc command checked"
 # --- missing namespaces are UNREACHABLE, with their name ----------------------------------------------
 set +e
 out=$(ansible broken -m ansible.builtin.ping 2>&1)
@@ -74,9 +82,11 @@ grep -q "network namespace '$missing' does not exist (no /run/netns/$missing)" <
 grep -q "$stale | UNREACHABLE" <<< "$out" || fail "$stale not UNREACHABLE: $out"
 grep -q "/run/netns/$stale is not a namespace but a plain file" <<< "$out" || fail "no clear message: $out"
 
-# --- the connection test (red without pipelining, the others with it) ---------------------------------
-ansible-playbook test_connection.yml -e target_hosts=namespaces -e "local_tmp=$work/local" -e "remote_tmp=$work/remote"
+step "unreachable hosts checked"
+# --- the connection test, on red (without pipelining) and green (with it) ------------------------------
+ansible-playbook test_connection.yml -e "local_tmp=$work/local" -e "remote_tmp=$work/remote"
 
+step "connection test passed"
 # pipelining is what the inventory says: module files are put only for red
 out=$(ansible namespaces -m ansible.builtin.command -a true -vvv 2>&1) || fail "command failed: $out"
 grep -q "<$red> PUT .*AnsiballZ_command.py" <<< "$out" || fail "no module file put for $red (pipelining off): $out"
@@ -87,9 +97,11 @@ grep -q "<$green> EXEC" <<< "$out" || fail "no command ran in $green: $out"
 out=$(ansible namespaces -m ansible.builtin.set_fact -a testing=value -v 2>&1)
 grep -q ansible_netns_name <<< "$out" && fail "connection variables in the output: $out"
 
+step "pipelining and output checked"
 # --- what is particular to namespaces -----------------------------------------------------------------
-ansible-playbook test_namespace.yml -e "work=$work" -e "green_netns=$green" -e "red_netns=$red"
+ansible-playbook test_namespace.yml -e "work=$work" -e "green_netns=$green"
 
+step "namespace test passed"
 ansible-doc -t connection linuxnet.netns.netns > /dev/null || fail "ansible-doc does not render the connection plugin"
 ansible-doc -t become linuxnet.netns.netns_exec > /dev/null || fail "ansible-doc does not render the become plugin"
-echo "connection_netns: all checks passed"
+echo "connection_netns: all checks passed in ${SECONDS}s"
