@@ -165,7 +165,14 @@ TOPOLOGY_PLAY = '''- hosts: localhost
   gather_facts: false
   tasks:
     - name: Converge W(N)
-      linuxnet.netns.topology: "{{ w | combine({'state': topology_state, 'name': topology_name, 'state_dir': state_dir}) }}"
+      linuxnet.netns.topology:
+        namespaces: "{{ w.namespaces }}"
+        veths: "{{ w.veths }}"
+        addresses: "{{ w.addresses }}"
+        routes: "{{ w.routes }}"
+        state: "{{ topology_state }}"
+        name: "{{ topology_name }}"
+        state_dir: "{{ state_dir }}"
 '''
 
 MODULES_PLAY = '''- hosts: localhost
