@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) linuxnet.netns contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -24,7 +23,6 @@ import os
 import platform
 import random
 import re
-import resource
 import shutil
 import string
 import subprocess
@@ -34,7 +32,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_PYTHON = os.path.join(ROOT, '.venv', 'bin', 'python')
-PREFIX = 'lnb' + ''.join(random.choice(string.ascii_lowercase) for _ in range(4))
+PREFIX = 'lnb' + ''.join(random.choice(string.ascii_lowercase) for dummy in range(4))
 
 
 def subnet(i):
@@ -55,7 +53,7 @@ def timed_popen(cmd, env=None):
     start = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     out = b''.join(iter(lambda: proc.stdout.read(65536), b''))
-    _, status, usage = os.wait4(proc.pid, 0)
+    dummy, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.time() - start
     code = os.waitstatus_to_exitcode(status) if hasattr(os, 'waitstatus_to_exitcode') else status >> 8
     if code:
@@ -69,7 +67,7 @@ def cleanup():
     for name in sorted(os.listdir('/run/netns')) if os.path.isdir('/run/netns') else []:
         if name.startswith(PREFIX):
             subprocess.call(['ip', 'netns', 'delete', name], stderr=subprocess.DEVNULL)
-    links = subprocess.run(['ip', '-o', 'link', 'show'], stdout=subprocess.PIPE, universal_newlines=True).stdout
+    links = subprocess.run(['ip', '-o', 'link', 'show'], check=False, stdout=subprocess.PIPE, universal_newlines=True).stdout
     for line in links.splitlines():
         name = line.split(': ')[1].split('@')[0]
         if name.startswith(PREFIX):
@@ -80,7 +78,7 @@ def wait_gone(n):
     """Namespace teardown finishes asynchronously in the kernel: let it settle between methods."""
     deadline = time.time() + 60
     while time.time() < deadline:
-        out = subprocess.run(['ip', '-o', 'link', 'show'], stdout=subprocess.PIPE, universal_newlines=True).stdout
+        out = subprocess.run(['ip', '-o', 'link', 'show'], check=False, stdout=subprocess.PIPE, universal_newlines=True).stdout
         if PREFIX not in out:
             return
         time.sleep(0.2)
@@ -107,11 +105,11 @@ def ip_batch(n, workdir):
         inside_files.append(path)
     script = 'set -e\nip -batch %s\n' % host_file
     script += ''.join('ip -n %s -batch %s\n' % (ns_name(i), path) for i, path in enumerate(inside_files))
-    seconds, rss, _ = timed_popen(['bash', '-c', script])
+    seconds, rss, dummy = timed_popen(['bash', '-c', script])
     teardown = os.path.join(workdir, 'teardown.batch')
     with open(teardown, 'w') as handle:
         handle.write(''.join('netns delete %s\n' % ns_name(i) for i in range(n)))
-    down, _, _ = timed_popen(['ip', '-batch', teardown])
+    down, dummy, dummy = timed_popen(['ip', '-batch', teardown])
     return {'first': seconds, 'rss': rss, 'teardown': down}
 
 
@@ -144,7 +142,7 @@ host.close()
 
 
 def pyroute2_floor(n):
-    seconds, rss, _ = timed_popen([VENV_PYTHON, '-c', PYROUTE2_FLOOR, PREFIX, str(n)])
+    seconds, rss, dummy = timed_popen([VENV_PYTHON, '-c', PYROUTE2_FLOOR, PREFIX, str(n)])
     return {'first': seconds, 'rss': rss}
 
 
@@ -246,8 +244,8 @@ def topology_runs(n, workdir, env):
 
 def modules_runs(n, workdir, env):
     vars_file = write_description(n, workdir)
-    first, _, _, first_changed = playbook(MODULES_PLAY, workdir, env, vars_file)
-    rerun, _, _, rerun_changed = playbook(MODULES_PLAY, workdir, env, vars_file)
+    first, dummy, dummy, first_changed = playbook(MODULES_PLAY, workdir, env, vars_file)
+    rerun, dummy, dummy, rerun_changed = playbook(MODULES_PLAY, workdir, env, vars_file)
     return {'first': first, 'rerun': rerun, 'first_changed': first_changed, 'rerun_changed': rerun_changed}
 
 
@@ -303,7 +301,7 @@ def main():
 def versions():
     def version(cmd):
         try:
-            return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            return subprocess.run(cmd, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                   universal_newlines=True).stdout.strip().splitlines()[0]
         except (OSError, IndexError):
             return '?'

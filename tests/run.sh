@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The test suite: sanity, unit and real-kernel integration tests, then a leak check.
+# The test suite: sanity and unit tests, ansible-lint and changelog lint, the documentation site build,
+# build-and-install of the collection tarball, real-kernel integration tests, the reliability suites, then a
+# leak check.
 #
 #   tests/run.sh                 every stage
-#   tests/run.sh sanity units    only those stages
+#   tests/run.sh sanity units    only those stages (sanity units lint docs build integration reliability)
 #   tests/run.sh integration netns veth   integration, only those targets
 #   tests/run.sh reliability     the reliability suites (CI size; tests/reliability/run.sh --full for all rounds)
 #
@@ -24,16 +26,18 @@ stages=()
 targets=()
 for arg in "$@"; do
   case $arg in
-    sanity|units|integration|reliability|leaks) stages+=("$arg") ;;
+    sanity|units|lint|docs|build|integration|reliability|leaks) stages+=("$arg") ;;
     *) targets+=("$arg") ;;
   esac
 done
-[ ${#stages[@]} -gt 0 ] || stages=(sanity units integration reliability)
+[ ${#stages[@]} -gt 0 ] || stages=(sanity units lint docs build integration reliability)
 
 needs_engines() {
   local target
   [ ${#targets[@]} -eq 0 ] && return 0
-  for target in "${targets[@]}"; do [ "$target" = attach ] && return 0; done
+  for target in "${targets[@]}"; do
+    case $target in attach|role_container_links) return 0 ;; esac
+  done
   return 1
 }
 
@@ -44,6 +48,9 @@ for stage in "${stages[@]}"; do
   case $stage in
     sanity) run_stage sanity in_collection ansible-test sanity --venv --python "$PY_VERSION" --color no ;;
     units) run_stage units in_collection ansible-test units --venv --python "$PY_VERSION" --color no ;;
+    lint) run_stage lint "$ROOT/tests/lint.sh" ;;
+    docs) run_stage docs "$ROOT/scripts/docs.sh" ;;
+    build) run_stage build "$ROOT/tests/build_install.sh" ;;
     integration)
       if needs_engines; then
         ENGINES_STARTED=1

@@ -375,9 +375,10 @@ class VethResource(Resource):
         master = master_index(session, self.netns, self.master, 'master') if self.master else None
         # one request creates both ends, the peer born in its namespace (never visible in ours first),
         # the first end up and already enslaved to its bridge
+        what = 'creating veth %s in %s with peer %s in %s' % (
+            self.name, label(self.netns), self.peer, label(self.peer_netns))
         try:
-            nl.call('creating veth %s in %s with peer %s in %s' % (self.name, label(self.netns), self.peer,
-                                                                  label(self.peer_netns)),
+            nl.call(what,
                     session.socket(self.netns).link_add, self.name, 'veth', up=self.up, mtu=self.mtu, mac=self.mac,
                     master=master, peer=peer)
         except NetnsError as exc:

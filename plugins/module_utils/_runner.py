@@ -82,8 +82,8 @@ def run_topology(argument_spec):
                                                  params['state_dir'])
             outcome['persisted'] = topology.persist(params['persist_file'], content, module.check_mode)
             outcome['applier'] = topology.install_applier(params['persist_lib'], module.check_mode)
-            outcome['applier_command'] = '%s/%s %s' % (params['persist_lib'], topology.APPLIER_NAME,
-                                                        params['persist_file'])
+            outcome['applier_command'] = '%s/%s %s' % (
+                params['persist_lib'], topology.APPLIER_NAME, params['persist_file'])
             outcome['changed'] = outcome['changed'] or outcome['persisted'] or outcome['applier']
     except NetnsError as exc:
         fail(module, exc)

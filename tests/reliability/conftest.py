@@ -44,7 +44,7 @@ def run_module(module, args, check_mode=False, diff=False, timeout=120, backgrou
     payload['_ansible_check_mode'] = check_mode
     payload['_ansible_diff'] = diff
     payload['_ansible_tmpdir'] = None
-    path = '/tmp/lnt-args-%s-%s.json' % (os.getpid(), ''.join(random.choice(string.ascii_lowercase) for _ in range(8)))
+    path = '/tmp/lnt-args-%s-%s.json' % (os.getpid(), ''.join(random.choice(string.ascii_lowercase) for dummy in range(8)))
     with open(path, 'w') as handle:
         json.dump({'ANSIBLE_MODULE_ARGS': payload}, handle)
     env = dict(os.environ, PYTHONPATH=COLLECTIONS)
@@ -54,7 +54,7 @@ def run_module(module, args, check_mode=False, diff=False, timeout=120, backgrou
         proc.args_file = path
         return proc
     try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=timeout)
+        proc = subprocess.run(cmd, check=False, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=timeout)
     finally:
         os.unlink(path)
     return parse_result(proc.returncode, proc.stdout, proc.stderr)
@@ -71,7 +71,7 @@ def parse_result(returncode, stdout, stderr):
 
 
 def sh(cmd, check=True):
-    proc = subprocess.run(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    proc = subprocess.run(cmd, shell=True, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
     if check and proc.returncode:
         raise AssertionError('%s failed: %s' % (cmd, proc.stdout))
     return proc.stdout
@@ -118,6 +118,6 @@ def cleanup(prefix):
 
 @pytest.fixture
 def prefix():
-    value = 'lnt' + ''.join(random.choice(string.ascii_lowercase + string.digits) for _ in range(6))
+    value = 'lnt' + ''.join(random.choice(string.ascii_lowercase + string.digits) for dummy in range(6))
     yield value
     cleanup(value)

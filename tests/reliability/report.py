@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) linuxnet.netns contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -35,10 +34,10 @@ def main():
     if os.path.exists(path) and os.path.getsize(path):
         with open(path) as handle:
             figures = json.load(handle)
-    lines = ['# Reliability figures (%s run)' % ('full' if full else 'CI'), '',
-             '%s · %d cores · kernel %s · suites %s' % (datetime.datetime.now().strftime('%Y-%m-%d %H:%M'),
-                                                       os.cpu_count(), platform.release(),
-                                                       'passed' if status == 0 else 'FAILED (exit %d)' % status),
+    heading = '%s · %d cores · kernel %s · suites %s' % (
+        datetime.datetime.now().strftime('%Y-%m-%d %H:%M'), os.cpu_count(), platform.release(),
+        'passed' if status == 0 else 'FAILED (exit %d)' % status)
+    lines = ['# Reliability figures (%s run)' % ('full' if full else 'CI'), '', heading,
              '', '| what | figure |', '|---|---|']
     for key, label in LABELS:
         if key in figures:

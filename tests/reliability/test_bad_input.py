@@ -105,7 +105,7 @@ def scene():
     from conftest import cleanup
     import random
     import string
-    prefix = 'lnt' + ''.join(random.choice(string.ascii_lowercase + string.digits) for _ in range(6))
+    prefix = 'lnt' + ''.join(random.choice(string.ascii_lowercase + string.digits) for dummy in range(6))
     sh('ip netns add %(p)s-a && ip netns add %(p)s-b && '
        'ip -n %(p)s-a link add eth0 type veth peer name eth0 netns %(p)s-b && '
        'ip -n %(p)s-a addr add 10.250.0.1/24 dev eth0 && ip -n %(p)s-b addr add 10.250.0.2/24 dev eth0 && '

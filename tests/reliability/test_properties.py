@@ -29,7 +29,7 @@ POOL = ['10.60.0.1/24', '10.60.0.2/24', '10.61.0.1/16', '10.62.0.9/32', '192.0.2
 
 @pytest.fixture(scope='module')
 def lab():
-    prefix = 'lnt' + ''.join(random.choice(string.ascii_lowercase + string.digits) for _ in range(6))
+    prefix = 'lnt' + ''.join(random.choice(string.ascii_lowercase + string.digits) for dummy in range(6))
     ns = prefix + '-p'
     sh('ip netns add %(ns)s && ip -n %(ns)s link add eth0 type veth peer name eth1 && '
        'ip -n %(ns)s link set eth0 up && ip -n %(ns)s link set eth1 up && ip -n %(ns)s link set lo up && '

@@ -100,3 +100,23 @@ def test_version_check():
     assert nl.version_tuple('0.9.7') == (0, 9, 7)
     assert nl.version_tuple('0.7.2.post1') == (0, 7, 2)
     assert nl.version_tuple('1') == (1, 0, 0)
+
+
+def test_importing_the_core_leaves_pyroute2_whole_but_unloaded():
+    # a fresh interpreter: in this one pytest has imported pyroute2 already
+    import os
+    import subprocess
+    import sys
+    probe = (
+        'import sys\n'
+        'from ansible_collections.linuxnet.netns.plugins.module_utils import _nl\n'
+        'assert _nl.HAS_PYROUTE2, _nl.PYROUTE2_IMPORT_ERROR\n'
+        'heavy = sorted(m for m in ("pyroute2.ndb.main", "pyroute2.ipdb", "asyncio") if m in sys.modules)\n'
+        'import pyroute2\n'
+        'from pyroute2 import NDB\n'
+        'print(heavy, pyroute2.IPRoute.__name__, NDB.__name__, pyroute2.__version__ == _nl.PYROUTE2_VERSION)\n'
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
+    out = subprocess.run([sys.executable, '-c', probe], check=True, stdout=subprocess.PIPE,
+                         universal_newlines=True, env=env).stdout
+    assert out.split() == ['[]', 'IPRoute', 'NDB', 'True']
