@@ -3,8 +3,10 @@
 # roles' own documentation, plus the guides in docs/docsite/rst, into docs/build/html.
 #
 #   scripts/docs.sh                 lint the collection docs, build the HTML site (warnings are errors)
-#   scripts/docs.sh --screenshot    the same, then PNGs of two pages (scripts/docs_screenshot.sh)
+#   scripts/docs.sh --screenshot    the same, then PNGs of the module index, a module page and a guide
+#                                   (scripts/docs_screenshot.sh, headless Chromium)
 #   scripts/docs.sh --lint-only     only antsibull-docs lint-collection-docs
+#   scripts/docs.sh --no-lint       build without the lint (to look at the site while a lint error is open)
 #
 # Works offline: antsibull-docs reads this checkout through a collections path, and the few Ansible
 # documentation labels the generated pages link to come from a local intersphinx inventory.
@@ -15,11 +17,13 @@ VENV=$ROOT/.venv
 OUT=$ROOT/docs/build
 SCREENSHOT=0
 LINT_ONLY=0
+LINT=1
 for arg in "$@"; do
   case $arg in
     --screenshot) SCREENSHOT=1 ;;
     --lint-only) LINT_ONLY=1 ;;
-    *) echo "usage: $0 [--screenshot] [--lint-only]" >&2; exit 2 ;;
+    --no-lint) LINT=0 ;;
+    *) echo "usage: $0 [--screenshot] [--lint-only | --no-lint]" >&2; exit 2 ;;
   esac
 done
 
@@ -42,9 +46,24 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 export ANSIBLE_NOCOLOR=1
 
 start=$SECONDS
-log "antsibull-docs lint-collection-docs"
-antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs --validate-collection-refs all "$ROOT"
-[ "$LINT_ONLY" = 1 ] && { log "lint passed in $((SECONDS - start))s"; exit 0; }
+# The README shows the benchmark table between these markers; it must be bench/results/latest.md as it is
+# (without its title), never numbers typed by hand.
+BENCH=$ROOT/bench/results/latest.md
+for readme in "$ROOT/README.md" "$ROOT/docs/README-sections.md"; do
+  grep -q '^<!-- bench/results/latest.md -->$' "$readme" || continue
+  if ! diff <(sed -n '/^<!-- bench\/results\/latest.md -->$/,/^<!-- end bench\/results\/latest.md -->$/p' "$readme" \
+                | sed '1d;$d') <(tail -n +3 "$BENCH") >/dev/null; then
+    log "ERROR: the benchmark table in ${readme#"$ROOT"/} differs from bench/results/latest.md; copy the file's"
+    log "       lines from the third on between the <!-- bench/results/latest.md --> markers"
+    exit 1
+  fi
+done
+
+if [ "$LINT" = 1 ]; then
+  log "antsibull-docs lint-collection-docs"
+  antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs --validate-collection-refs all "$ROOT"
+  [ "$LINT_ONLY" = 1 ] && { log "lint passed in $((SECONDS - start))s"; exit 0; }
+fi
 
 log "antsibull-docs collection (reference pages)"
 RST=$WORK/rst
@@ -55,11 +74,11 @@ antsibull-docs --config-file "$ROOT/docs/sphinx/antsibull-docs.cfg" collection -
   --dest-dir "$RST" linuxnet.netns
 
 # antsibull-docs copies docs/docsite/rst/*.rst to collections/linuxnet/netns/docsite/. The guides include
-# files by paths relative to docs/docsite/rst (../examples/..., ../../../bench/...); mirror those two
-# targets next to the copies so the same relative paths resolve there.
-GENERATED=$RST/collections/linuxnet/netns
-ln -s "$ROOT/docs/docsite/examples" "$GENERATED/examples"
+# files by paths relative to docs/docsite/rst (../examples/..., ../../../bench/..., ../../../tests/...);
+# mirror those targets next to the copies so the same relative paths resolve there.
+ln -s "$ROOT/docs/docsite/examples" "$RST/collections/linuxnet/netns/examples"
 ln -s "$ROOT/bench" "$RST/collections/bench"
+ln -s "$ROOT/tests" "$RST/collections/tests"
 
 # The local inventory of Ansible documentation labels (see docs/sphinx/ansible-labels.txt).
 export LINUXNET_DOCS_ANSIBLE_INVENTORY=$WORK/ansible-labels.inv

@@ -6,11 +6,16 @@
 Started from what `antsibull-docs sphinx-init --use-current linuxnet.netns` writes, with two changes:
 - no intersphinx downloads: the few labels of the Ansible documentation that generated pages link to
   come from a local inventory that scripts/docs.sh writes from docs/sphinx/ansible-labels.txt;
-- MyST, only to include the Markdown benchmark table that bench/bench.py writes.
+- MyST and the markdown-include directive (linuxnet_docs_ext.py), only to include the Markdown
+  benchmark table that bench/bench.py writes.
 Build it with scripts/docs.sh, which generates the reference pages first.
 """
 
 import os
+import sys
+
+# the site's own extension (markdown-include), next to this file
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 project = 'linuxnet.netns'
 copyright = 'linuxnet.netns contributors'
@@ -19,7 +24,7 @@ title = 'linuxnet.netns documentation'
 html_short_title = 'linuxnet.netns'
 html_title = 'linuxnet.netns documentation'
 
-extensions = ['sphinx.ext.intersphinx', 'sphinx_antsibull_ext', 'myst_parser']
+extensions = ['sphinx.ext.intersphinx', 'sphinx_antsibull_ext', 'myst_parser', 'linuxnet_docs_ext']
 
 # Markdown is parsed only where a page includes it explicitly; every page is reStructuredText.
 source_suffix = {'.rst': 'restructuredtext'}

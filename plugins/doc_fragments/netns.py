@@ -41,15 +41,18 @@ attributes:
       - linuxnet.netns.netns
 '''
 
-    # Read-only modules (netns_info).
+    # Read-only modules (netns_info). List it BEFORE linuxnet.netns.netns in extends_documentation_fragment:
+    # when two fragments define the same attribute, the one listed first wins.
     INFO_MODULE = r'''
 options: {}
 attributes:
   check_mode:
+    description: Can run in C(check_mode) and return changed status prediction without modifying target.
     support: full
     details:
       - This action does not modify state.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
     support: N/A
     details:
       - This action does not modify state.

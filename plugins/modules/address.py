@@ -117,6 +117,19 @@ actions:
   type: list
   elements: str
   sample: ["add 10.200.1.2/30 to eth0 in netns 'ns1'"]
+failed_object:
+  description:
+    - On a failure while reading or changing the object, the object it concerns (a failure of the parameters'
+      validation changes nothing and does not return it).
+  returned: failure
+  type: str
+  sample: address/eth0@ns1
+applied:
+  description: On a failure while reading or changing the object, the steps already carried out (a re-run converges).
+  returned: failure
+  type: list
+  elements: str
+  sample: []
 '''
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._address import address_resources

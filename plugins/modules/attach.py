@@ -298,6 +298,19 @@ actions:
   elements: str
   sample:
     - "re-link netns web from netns inode 4026532321 to netns inode 4026532410 of Docker 'web' (3f4e5d6c7b8a) by a bind mount"
+failed_object:
+  description:
+    - On a failure while reading or changing the object, the object it concerns (a failure of the parameters'
+      validation changes nothing and does not return it).
+  returned: failure
+  type: str
+  sample: attach/web
+applied:
+  description: On a failure while reading or changing the object, the steps already carried out (a re-run converges).
+  returned: failure
+  type: list
+  elements: str
+  sample: []
 '''
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._attach import ATTACH, ATTACH_RULES, attach_resources

@@ -238,6 +238,19 @@ actions:
   type: list
   elements: str
   sample: ["create bridge br0 in netns 'switch'", "set br0 in netns 'switch' up"]
+failed_object:
+  description:
+    - On a failure while reading or changing the object, the object it concerns (a failure of the parameters'
+      validation changes nothing and does not return it).
+  returned: failure
+  type: str
+  sample: link/br0@switch
+applied:
+  description: On a failure while reading or changing the object, the steps already carried out (a re-run converges).
+  returned: failure
+  type: list
+  elements: str
+  sample: ["create bridge br0 in netns 'switch'"]
 '''
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._argspec import LINK

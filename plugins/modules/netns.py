@@ -153,6 +153,19 @@ actions:
   type: list
   elements: str
   sample: ["create netns ns1 with nsid 10", "set net.ipv4.ip_forward = 1 in netns 'ns1'"]
+failed_object:
+  description:
+    - On a failure while reading or changing the object, the object it concerns (a failure of the parameters'
+      validation changes nothing and does not return it).
+  returned: failure
+  type: str
+  sample: netns/ns1
+applied:
+  description: On a failure while reading or changing the object, the steps already carried out (a re-run converges).
+  returned: failure
+  type: list
+  elements: str
+  sample: ["create netns ns1"]
 '''
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._argspec import NETNS

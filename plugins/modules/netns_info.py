@@ -22,8 +22,8 @@ description:
 author:
   - linuxnet.netns maintainers (@linuxnet)
 extends_documentation_fragment:
-  - linuxnet.netns.netns
   - linuxnet.netns.netns.INFO_MODULE
+  - linuxnet.netns.netns
 options:
   names:
     description: Only these namespaces. All of them when omitted.

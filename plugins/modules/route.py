@@ -192,6 +192,19 @@ actions:
   type: list
   elements: str
   sample: ["add route default via 10.200.1.1 in netns 'ns1'"]
+failed_object:
+  description:
+    - On a failure while reading or changing the object, the object it concerns (a failure of the parameters'
+      validation changes nothing and does not return it).
+  returned: failure
+  type: str
+  sample: route/0.0.0.0/0@ns1/table=254/metric=0
+applied:
+  description: On a failure while reading or changing the object, the steps already carried out (a re-run converges).
+  returned: failure
+  type: list
+  elements: str
+  sample: []
 '''
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._argspec import ROUTE

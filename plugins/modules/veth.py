@@ -191,6 +191,19 @@ actions:
   type: list
   elements: str
   sample: ["create veth veth-ns1 in the host namespace <-> eth0 in netns 'ns1'", "set lo up in netns 'ns1'"]
+failed_object:
+  description:
+    - On a failure while reading or changing the object, the object it concerns (a failure of the parameters'
+      validation changes nothing and does not return it).
+  returned: failure
+  type: str
+  sample: veth/veth-ns1
+applied:
+  description: On a failure while reading or changing the object, the steps already carried out (a re-run converges).
+  returned: failure
+  type: list
+  elements: str
+  sample: []
 '''
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._argspec import VETH
