@@ -66,3 +66,76 @@ check_leaks() {
   fi
   echo "no leaks: namespaces, links and /etc/netns are as before the tests"
 }
+
+# Integration targets run in two lanes at once: most of a target's time is Ansible's per-task overhead and
+# waiting for container engines, one process at a time, so a second lane nearly halves the wall time on two
+# cores. Every target names its objects with its own random prefix, so lanes cannot see each other's objects.
+# The first lane holds the engine targets and a few small ones (about half of the measured total); the second
+# lane gets every other target, new ones included.
+INTEGRATION_LANE_ONE="attach role_container_links route address adhoc"
+
+integration_targets() {
+  local dir name
+  for dir in "$ROOT"/tests/integration/targets/*/; do
+    name=$(basename "$dir")
+    case $name in setup_*) continue ;; esac
+    printf '%s\n' "$name"
+  done
+}
+
+run_lane() {
+  local lane=$1; shift
+  in_collection ansible-test integration --local --python "$PY_VERSION" --allow-destructive --continue-on-error \
+    --color no "$@" 2>&1 | sed -u "s/^/[$lane] /"
+  return "${PIPESTATUS[0]}"
+}
+
+integration_in_lanes() {
+  local name one=() two=() pid_one pid_two status=0
+  while read -r name; do
+    if [[ " $INTEGRATION_LANE_ONE " == *" $name "* ]]; then one+=("$name"); else two+=("$name"); fi
+  done < <(integration_targets)
+  printf 'lane 1: %s\nlane 2: %s\n' "${one[*]}" "${two[*]}"
+  # an empty lane would mean "every target" to ansible-test
+  if [ ${#one[@]} -eq 0 ] || [ ${#two[@]} -eq 0 ]; then
+    run_lane lane "${one[@]}" "${two[@]}"
+    return
+  fi
+  run_lane lane1 "${one[@]}" & pid_one=$!
+  run_lane lane2 "${two[@]}" & pid_two=$!
+  wait "$pid_one" || status=1
+  wait "$pid_two" || status=1
+  return $status
+}
+
+# The private container engines (tests/engines) are shared by every test run on the machine: each run that
+# needs them registers its pid, and the last one to finish stops them, so concurrent runs never stop the
+# engines under each other.
+ENGINE_USERS=/run/lnt-engines-users
+
+engines_acquire() {
+  mkdir -p "$ENGINE_USERS"
+  (
+    flock 9
+    touch "$ENGINE_USERS/$$"
+    "$ROOT/tests/engines/start.sh"
+  ) 9>"$ENGINE_USERS.lock"
+}
+
+engines_release() {
+  (
+    flock 9
+    rm -f "$ENGINE_USERS/$$"
+    local user
+    for user in "$ENGINE_USERS"/*; do
+      [ -e "$user" ] || continue
+      # a run that died without releasing
+      [ -e "/proc/$(basename "$user")" ] || rm -f "$user"
+    done
+    if [ -z "$(ls -A "$ENGINE_USERS" 2>/dev/null)" ]; then
+      "$ROOT/tests/engines/stop.sh"
+    else
+      echo "[engines] still used by test run(s) $(ls "$ENGINE_USERS" | tr '\n' ' '); left running"
+    fi
+  ) 9>"$ENGINE_USERS.lock"
+}

@@ -20,7 +20,7 @@ export PATH=$ROOT/.venv/bin:$PATH
 # The container engines the attach target needs are started only when it runs, and stopped however the
 # run ends (a failed stage, Ctrl-C).
 ENGINES_STARTED=0
-trap '[ "$ENGINES_STARTED" = 1 ] && "$ROOT/tests/engines/stop.sh"; rm -rf "$TEST_TMP"' EXIT
+trap '[ "$ENGINES_STARTED" = 1 ] && engines_release; rm -rf "$TEST_TMP"' EXIT
 
 stages=()
 targets=()
@@ -36,7 +36,7 @@ needs_engines() {
   local target
   [ ${#targets[@]} -eq 0 ] && return 0
   for target in "${targets[@]}"; do
-    case $target in attach|role_container_links) return 0 ;; esac
+    case $target in attach|role_container_links|docs_examples) return 0 ;; esac
   done
   return 1
 }
@@ -54,12 +54,16 @@ for stage in "${stages[@]}"; do
     integration)
       if needs_engines; then
         ENGINES_STARTED=1
-        run_stage engines-start "$ROOT/tests/engines/start.sh"
+        run_stage engines-start engines_acquire
       fi
-      run_stage integration in_collection ansible-test integration --local --python "$PY_VERSION" \
-        --allow-destructive --continue-on-error --color no "${targets[@]}"
+      if [ ${#targets[@]} -eq 0 ]; then
+        run_stage integration integration_in_lanes
+      else
+        run_stage integration in_collection ansible-test integration --local --python "$PY_VERSION" \
+          --allow-destructive --continue-on-error --color no "${targets[@]}"
+      fi
       if [ "$ENGINES_STARTED" = 1 ]; then
-        run_stage engines-stop "$ROOT/tests/engines/stop.sh"
+        run_stage engines-stop engines_release
         ENGINES_STARTED=0
       fi ;;
     reliability) run_stage reliability "$ROOT/tests/reliability/run.sh" ;;
