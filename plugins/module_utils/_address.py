@@ -70,6 +70,7 @@ class AddressResource(Resource):
         # in a topology, several items may name the same device: exclusive then keeps all of them
         self.keep = set(self.addresses)
         self._seen = set()
+        self._secondary = set()
         self._planned_add = set()
 
     def key(self):
@@ -103,10 +104,14 @@ class AddressResource(Resource):
             raise NetnsError('%sdev: %s does not exist in %s' % (self.prefix, self.dev, label(self.netns)),
                              param=self.prefix + 'dev', value=self.dev)
         current = set()
+        self._secondary = set()
         if link.get('index') is not None:
             for item in session.addresses(self.netns):
                 if item['index'] == link['index']:
-                    current.add(ipaddress.ip_interface('%s/%d' % (item['address'], item['prefixlen'])))
+                    interface = ipaddress.ip_interface('%s/%d' % (item['address'], item['prefixlen']))
+                    current.add(interface)
+                    if item.get('flags', 0) & nl.IFA_F_SECONDARY:
+                        self._secondary.add(interface)
         current.update(session.virtual_addresses.get((self.netns, self.dev), ()))
         return link, current
 
@@ -139,8 +144,18 @@ class AddressResource(Resource):
         else:
             remove = self.addresses & current
         changes = []
-        for item in sorted(remove, key=sort_key):
-            changes.append(Change('remove %s from %s in %s' % (item, self.dev, label(self.netns)), self._remover(item)))
+        kept = current - remove
+        # secondaries first: removing an IPv4 primary address makes the kernel remove the secondaries of its
+        # subnet too (unless promote_secondaries is set), so a primary's removal re-adds kept secondaries
+        for item in sorted(remove, key=lambda item: (item not in self._secondary, sort_key(item))):
+            restore = []
+            if item.version == 4 and item not in self._secondary:
+                restore = sorted((other for other in kept & self._secondary if other.network == item.network),
+                                 key=sort_key)
+            text = 'remove %s from %s in %s' % (item, self.dev, label(self.netns))
+            if restore:
+                text += ', keeping its secondary %s' % ', '.join(str(other) for other in restore)
+            changes.append(Change(text, self._remover(item, restore)))
         for item in sorted(add, key=sort_key):
             changes.append(Change('add %s to %s in %s' % (item, self.dev, label(self.netns)), self._adder(item)))
         after.update(state=PRESENT, addresses=as_text((current - remove) | add, self.dev, self.addresses))
@@ -167,7 +182,7 @@ class AddressResource(Resource):
             session.invalidate(self.netns, 'addresses', 'routes')
         return run
 
-    def _remover(self, item):
+    def _remover(self, item, restore=()):
         def run(session):
             try:
                 nl.call('removing %s from %s in %s' % (item, self.dev, label(self.netns)),
@@ -177,6 +192,13 @@ class AddressResource(Resource):
                 if exc.value not in (errno.EADDRNOTAVAIL, errno.ENODEV):  # already gone: that is the goal
                     raise
             session.invalidate(self.netns, 'addresses', 'routes')
+            if restore:
+                index = self._index(session)
+                left = set(ipaddress.ip_interface('%s/%d' % (entry['address'], entry['prefixlen']))
+                           for entry in session.addresses(self.netns) if entry['index'] == index)
+                for other in restore:
+                    if other not in left:
+                        self._adder(other)(session)
         return run
 
     def simulate(self, session, plan):

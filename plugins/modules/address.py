@@ -17,6 +17,8 @@ description:
     strings.
   - With O(exclusive=true), every other address of the same family (IPv4, IPv6) as the listed ones is removed from the
     device, except IPv6 link-local addresses (C(fe80::/10)) unless listed.
+  - Removing an IPv4 primary address makes the kernel remove the secondary addresses of its subnet with it (unless
+    C(net.ipv4.conf.DEV.promote_secondaries) is set); the module adds back those it keeps, and says so in RV(actions).
 author:
   - linuxnet.netns maintainers (@linuxnet)
 extends_documentation_fragment:

@@ -3,6 +3,7 @@
 #
 #   tests/reliability/run.sh          the CI size (fault and concurrency rounds trimmed)
 #   tests/reliability/run.sh --full   the full run whose figures the README reports
+#   tests/reliability/run.sh [--full] PYTEST-ARGS...   a part (e.g. -k test_addresses); no figures written
 #
 # Everything runs in a sandbox: a private network namespace (the suites' "host") and a private mount
 # namespace with its own /run and /etc/netns, so no case can touch this machine's namespaces, links or
@@ -17,7 +18,7 @@ if [ "${1:-}" != --inside ]; then
 fi
 shift
 full=0
-[ "${1:-}" = --full ] && full=1
+[ "${1:-}" = --full ] && { full=1; shift; }
 
 mount -t tmpfs -o mode=755 lnt-run /run
 mount -t tmpfs -o mode=755 lnt-etc-netns /etc/netns
@@ -27,6 +28,8 @@ figures=$(mktemp /tmp/lnt-figures.XXXXXX)
 trap 'rm -f "$figures"' EXIT
 export LNT_FIGURES=$figures LNT_FULL=$full PYTHONDONTWRITEBYTECODE=1
 status=0
-"$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider --durations=12 -o console_output_style=classic "$HERE" || status=$?
+"$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider --durations=12 -o console_output_style=classic "$HERE" "$@" \
+  || status=$?
+[ $# -eq 0 ] || exit $status
 "$ROOT/.venv/bin/python" "$HERE/report.py" "$figures" "$full" "$status" | tee "$HERE/results/$([ $full = 1 ] && echo full || echo ci).md"
 exit $status
