@@ -118,7 +118,8 @@ engines_acquire() {
   (
     flock 9
     touch "$ENGINE_USERS/$$"
-    "$ROOT/tests/engines/start.sh"
+    # the engines' daemons must not inherit the lock, or they would hold it as long as they run
+    "$ROOT/tests/engines/start.sh" 9>&-
   ) 9>"$ENGINE_USERS.lock"
 }
 
@@ -133,7 +134,7 @@ engines_release() {
       [ -e "/proc/$(basename "$user")" ] || rm -f "$user"
     done
     if [ -z "$(ls -A "$ENGINE_USERS" 2>/dev/null)" ]; then
-      "$ROOT/tests/engines/stop.sh"
+      "$ROOT/tests/engines/stop.sh" 9>&-
     else
       echo "[engines] still used by test run(s) $(ls "$ENGINE_USERS" | tr '\n' ' '); left running"
     fi
