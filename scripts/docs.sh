@@ -49,7 +49,7 @@ start=$SECONDS
 # The README shows the benchmark table between these markers; it must be bench/results/latest.md as it is
 # (without its title), never numbers typed by hand.
 BENCH=$ROOT/bench/results/latest.md
-for readme in "$ROOT/README.md" "$ROOT/docs/README-sections.md"; do
+for readme in "$ROOT/README.md"; do
   grep -q '^<!-- bench/results/latest.md -->$' "$readme" || continue
   if ! diff <(sed -n '/^<!-- bench\/results\/latest.md -->$/,/^<!-- end bench\/results\/latest.md -->$/p' "$readme" \
                 | sed '1d;$d') <(tail -n +3 "$BENCH") >/dev/null; then

@@ -15,7 +15,7 @@ declare -a STAGE_NAMES=() STAGE_RESULTS=() STAGE_SECONDS=()
 sync_collection() {
   mkdir -p "$COLLECTION_COPY"
   rsync -a --delete --exclude=/.venv --exclude=/.build --exclude=/.git \
-    --exclude=/tests/output --exclude=/.ansible --exclude=/docs/build --exclude='__pycache__' "$ROOT/" "$COLLECTION_COPY/"
+    --exclude=/tests/output --exclude=/.ansible --exclude=/.hypothesis --exclude=/docs/build --exclude='__pycache__' "$ROOT/" "$COLLECTION_COPY/"
 }
 
 in_collection() { (cd "$COLLECTION_COPY" && "$@"); }
