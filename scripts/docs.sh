@@ -46,18 +46,8 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 export ANSIBLE_NOCOLOR=1
 
 start=$SECONDS
-# The README shows the benchmark table between these markers; it must be bench/results/latest.md as it is
-# (without its title), never numbers typed by hand.
-BENCH=$ROOT/bench/results/latest.md
-for readme in "$ROOT/README.md"; do
-  grep -q '^<!-- bench/results/latest.md -->$' "$readme" || continue
-  if ! diff <(sed -n '/^<!-- bench\/results\/latest.md -->$/,/^<!-- end bench\/results\/latest.md -->$/p' "$readme" \
-                | sed '1d;$d') <(tail -n +3 "$BENCH") >/dev/null; then
-    log "ERROR: the benchmark table in ${readme#"$ROOT"/} differs from bench/results/latest.md; copy the file's"
-    log "       lines from the third on between the <!-- bench/results/latest.md --> markers"
-    exit 1
-  fi
-done
+# The README shows the benchmark and reliability tables as their results files are, never typed by hand.
+python "$ROOT/scripts/readme_tables.py" --check || { log "ERROR: README.md tables differ from their results files"; exit 1; }
 
 if [ "$LINT" = 1 ]; then
   log "antsibull-docs lint-collection-docs"

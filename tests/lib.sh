@@ -14,8 +14,11 @@ declare -a STAGE_NAMES=() STAGE_RESULTS=() STAGE_SECONDS=()
 
 sync_collection() {
   mkdir -p "$COLLECTION_COPY"
-  rsync -a --delete --exclude=/.venv --exclude=/.build --exclude=/.git \
-    --exclude=/tests/output --exclude=/.ansible --exclude=/.hypothesis --exclude=/docs/build --exclude='__pycache__' "$ROOT/" "$COLLECTION_COPY/"
+  # --delete-excluded: caches and build output left in the copy by earlier runs would fail sanity tests;
+  # ansible-test's own tests/output is protected
+  rsync -a --delete --delete-excluded --filter='P /tests/output/' --exclude=/.venv --exclude=/.build \
+    --exclude=/.git --exclude=/tests/output --exclude=/.ansible --exclude=/.hypothesis --exclude=/docs/build \
+    --exclude='__pycache__' "$ROOT/" "$COLLECTION_COPY/"
 }
 
 in_collection() { (cd "$COLLECTION_COPY" && "$@"); }
@@ -136,7 +139,7 @@ engines_release() {
     if [ -z "$(ls -A "$ENGINE_USERS" 2>/dev/null)" ]; then
       "$ROOT/tests/engines/stop.sh" 9>&-
     else
-      echo "[engines] still used by test run(s) $(ls "$ENGINE_USERS" | tr '\n' ' '); left running"
+      echo "[engines] still used by test run(s) $(find "$ENGINE_USERS" -mindepth 1 -printf '%f ')left running"
     fi
   ) 9>"$ENGINE_USERS.lock"
 }
