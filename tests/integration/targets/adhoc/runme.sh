@@ -4,7 +4,13 @@ set -euo pipefail
 
 prefix="lnt$(printf '%06x' $(( (RANDOM << 15 | RANDOM) & 0xffffff )))"
 name="$prefix-adhoc"
-collection_root=$(cd ../../../.. && pwd)
+# the collection's root: the nearest directory up with galaxy.yml (ansible-test runs this from a copy of the
+# target under tests/output/.tmp/integration/)
+collection_root=$PWD
+while [ ! -e "$collection_root/galaxy.yml" ]; do
+  [ "$collection_root" != / ] || { echo "FAIL: no galaxy.yml above $PWD" >&2; exit 1; }
+  collection_root=$(dirname "$collection_root")
+done
 cleanup() { ip netns delete "$name" 2>/dev/null || true; }
 trap cleanup EXIT
 
@@ -22,9 +28,11 @@ ip netns list | awk '{print $1}' | grep -qx "$name" || fail "ip netns list does 
 out=$(run -m linuxnet.netns.netns -a "name=$name")
 [[ $out == *"SUCCESS"* && $out == *'"changed": false'* ]] || fail "second run must be unchanged: $out"
 
-# the short module name resolves when the playbook directory is the collection's root
+# the short module name resolves when the playbook directory is the collection's root, and only then
 out=$(ANSIBLE_PLAYBOOK_DIR=$collection_root run -m netns -a "name=$name")
 [[ $out == *'"changed": false'* ]] || fail "short name -m netns did not resolve: $out"
+out=$(cd /tmp; ANSIBLE_PLAYBOOK_DIR=/tmp run -m netns -a "name=$name" || true)
+[[ $out == *"Cannot resolve 'netns'"* ]] || fail "short name -m netns resolved outside the collection: $out"
 
 out=$(run -m linuxnet.netns.netns -a "name=$name state=absent")
 [[ $out == *"CHANGED"* ]] || fail "state=absent must report a change: $out"
