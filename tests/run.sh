@@ -20,7 +20,7 @@ export PATH=$ROOT/.venv/bin:$PATH
 # The container engines the attach target needs are started only when it runs, and stopped however the
 # run ends (a failed stage, Ctrl-C).
 ENGINES_STARTED=0
-trap '[ "$ENGINES_STARTED" = 1 ] && engines_release; rm -rf "$TEST_TMP"' EXIT
+trap '[ -n "${RELIABILITY_PID:-}" ] && kill "$RELIABILITY_PID" 2>/dev/null; [ "$ENGINES_STARTED" = 1 ] && engines_release; rm -rf "$TEST_TMP"' EXIT
 
 stages=()
 targets=()
@@ -44,6 +44,23 @@ needs_engines() {
 sync_collection
 snapshot > "$TEST_TMP/before.txt"
 
+# With both stages in one run, the reliability suites (in their own sandbox, sharing nothing with the host's
+# namespaces) run beside the integration lanes: together they use the two cores better than one after the other.
+RELIABILITY_PID=
+start_reliability_beside() {
+  [[ " ${stages[*]} " == *" integration "* && " ${stages[*]} " == *" reliability "* ]] || return 0
+  [ ${#targets[@]} -eq 0 ] || return 0
+  "$ROOT/tests/reliability/run.sh" > "$TEST_TMP/reliability.log" 2>&1 &
+  RELIABILITY_PID=$!
+  echo "reliability suites started beside the integration targets (pid $RELIABILITY_PID); output follows them"
+}
+wait_reliability() {
+  local status=0
+  wait "$RELIABILITY_PID" || status=$?
+  cat "$TEST_TMP/reliability.log"
+  return $status
+}
+
 for stage in "${stages[@]}"; do
   case $stage in
     sanity) run_stage sanity in_collection ansible-test sanity --venv --python "$PY_VERSION" --color no ;;
@@ -56,6 +73,7 @@ for stage in "${stages[@]}"; do
         ENGINES_STARTED=1
         run_stage engines-start engines_acquire
       fi
+      start_reliability_beside
       if [ ${#targets[@]} -eq 0 ]; then
         run_stage integration integration_in_lanes
       else
@@ -66,7 +84,12 @@ for stage in "${stages[@]}"; do
         run_stage engines-stop engines_release
         ENGINES_STARTED=0
       fi ;;
-    reliability) run_stage reliability "$ROOT/tests/reliability/run.sh" ;;
+    reliability)
+      if [ -n "$RELIABILITY_PID" ]; then
+        run_stage reliability wait_reliability  # the time shown is what it ran past the integration stage
+      else
+        run_stage reliability "$ROOT/tests/reliability/run.sh"
+      fi ;;
   esac
 done
 
