@@ -93,13 +93,16 @@ import shlex
 from ansible.errors import AnsibleError
 from ansible.plugins.become import BecomeBase
 
+from ansible_collections.linuxnet.netns.plugins.module_utils._errors import ParameterError
+from ansible_collections.linuxnet.netns.plugins.module_utils._validate import netns_name
+
 
 def check_netns_name(name):
     """The name as ip netns exec takes it: an entry of /run/netns, never a path."""
-    if not name or '/' in name or name in ('.', '..') or '\0' in name or len(name.encode('utf-8')) > 255:
-        raise AnsibleError('linuxnet.netns.netns_exec: %r is not a namespace name (one entry of /run/netns, no "/")'
-                           % (name,))
-    return name
+    try:
+        return netns_name(name, 'ansible_become_netns')
+    except ParameterError as exc:
+        raise AnsibleError('linuxnet.netns.netns_exec: %s' % exc.msg)
 
 
 class BecomeModule(BecomeBase):

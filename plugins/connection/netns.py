@@ -96,6 +96,9 @@ from ansible.module_utils.common.text.converters import to_bytes, to_native, to_
 from ansible.plugins.connection import ConnectionBase
 from ansible.utils.display import Display
 
+from ansible_collections.linuxnet.netns.plugins.module_utils._errors import ParameterError
+from ansible_collections.linuxnet.netns.plugins.module_utils._validate import netns_name
+
 display = Display()
 
 NETNS_RUN_DIR = '/run/netns'
@@ -108,10 +111,10 @@ IP_FALLBACKS = ('/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip')
 
 def netns_name_problem(name):
     """Why name cannot be an ip netns name (an entry of /run/netns, never a path), or None."""
-    if not name:
-        return 'no namespace name (set ansible_netns_name)'
-    if '/' in name or name in ('.', '..') or '\0' in name or len(to_bytes(name)) > 255:
-        return '%r is not a namespace name (one entry of %s, no "/")' % (name, NETNS_RUN_DIR)
+    try:
+        netns_name(name, 'ansible_netns_name')
+    except ParameterError as exc:
+        return exc.msg
     return None
 
 
