@@ -86,10 +86,15 @@ integration_targets() {
   done
 }
 
+# ansible-test integration on the copy, for the given targets (none: every target)
+run_integration() {
+  in_collection ansible-test integration --local --python "$PY_VERSION" --allow-destructive --continue-on-error \
+    --color no "$@"
+}
+
 run_lane() {
   local lane=$1; shift
-  in_collection ansible-test integration --local --python "$PY_VERSION" --allow-destructive --continue-on-error \
-    --color no "$@" 2>&1 | sed -u "s/^/[$lane] /"
+  run_integration "$@" 2>&1 | sed -u "s/^/[$lane] /"
   return "${PIPESTATUS[0]}"
 }
 

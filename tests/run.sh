@@ -77,8 +77,7 @@ for stage in "${stages[@]}"; do
       if [ ${#targets[@]} -eq 0 ]; then
         run_stage integration integration_in_lanes
       else
-        run_stage integration in_collection ansible-test integration --local --python "$PY_VERSION" \
-          --allow-destructive --continue-on-error --color no "${targets[@]}"
+        run_stage integration run_integration "${targets[@]}"
       fi
       if [ "$ENGINES_STARTED" = 1 ]; then
         run_stage engines-stop engines_release
