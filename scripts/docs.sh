@@ -14,7 +14,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VENV=$ROOT/.venv
-OUT=$ROOT/docs/build
+# DOCS_OUT: another output directory (each test run builds into its own, so two runs never share one)
+OUT=${DOCS_OUT:-$ROOT/docs/build}
 SCREENSHOT=0
 LINT_ONLY=0
 LINT=1

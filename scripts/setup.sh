@@ -24,7 +24,7 @@ apt_packages=(iproute2 iputils-ping rsync)
 for group in "${groups[@]}"; do
   case $group in
     base) ;;
-    test) apt_packages+=(docker.io podman runc busybox-static containerd openssh-server procps psmisc python3 shellcheck) ;;
+    test) apt_packages+=(docker.io podman runc busybox-static containerd openssh-server procps psmisc python3 shellcheck nftables) ;;
     docs) apt_packages+=(chromium) ;;
     *) echo "setup: unknown group $group" >&2; exit 2 ;;
   esac

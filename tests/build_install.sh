@@ -6,53 +6,19 @@
 #
 #   tests/build_install.sh           (as root; needs PyPI, or a pip cache that has the two packages)
 #
-# Every object it makes is named lnt<6 random chars>-..., and removed however the script ends.
+# Building and installing happen on this machine (pip needs the network); using the installed collection, which
+# creates a namespace, happens inside a test sandbox (tests/sandbox.sh), so the real host is never touched.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+LOG_TAG=build-install
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 ANSIBLE_CORE_PIN=ansible-core==2.19.14
 PYROUTE2_PIN=pyroute2==0.9.7
 # the tarball must not carry any of these (development environments, caches, test and build output)
 FORBIDDEN='^(\.venv|\.build|\.ansible|\.ci|\.git|tests/output|tests/reliability/results|docs/build|bench/results)(/|$)|(^|/)__pycache__/|\.pyc$|\.tar\.gz$|(^|/)\.plugin-cache\.yaml$'
 
-log() { printf '[build-install] %s\n' "$*" >&2; }
-fail() { log "FAIL: $*"; exit 1; }
-[ "$(id -u)" -eq 0 ] || fail "run as root (the playbook creates a network namespace)"
-
-# A base interpreter, not this checkout's venv: the point is a clean environment.
-PYTHON=${PYTHON:-/usr/bin/python3}
-[ -x "$PYTHON" ] || PYTHON=$(command -v python3)
-WORK=$(mktemp -d /tmp/linuxnet-netns-build-install.XXXXXX)
-PREFIX="lnt$(printf '%06x' $(( (RANDOM << 15 | RANDOM) & 0xffffff )))"
-NAME=$PREFIX-bi
-cleanup() {
-  ip netns delete "$NAME" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-start=$SECONDS
-
-# --- build ------------------------------------------------------------------------------------------------
-log "ansible-galaxy collection build"
-"$ROOT/.venv/bin/ansible-galaxy" collection build --output-path "$WORK/dist" "$ROOT" >/dev/null
-TARBALL=$(ls "$WORK"/dist/linuxnet-netns-*.tar.gz)
-tar -tzf "$TARBALL" | sed 's#^\./##' > "$WORK/contents.txt"
-if grep -E "$FORBIDDEN" "$WORK/contents.txt" > "$WORK/forbidden.txt"; then
-  log "the tarball contains files it must not (add them to build_ignore in galaxy.yml):"
-  sed 's/^/    /' "$WORK/forbidden.txt" | head -n 20 >&2
-  fail "$(wc -l < "$WORK/forbidden.txt") unwanted path(s) in $(basename "$TARBALL")"
-fi
-for wanted in MANIFEST.json FILES.json meta/runtime.yml plugins/modules/netns.py plugins/module_utils/_kernel.py \
-              plugins/connection/netns.py docs/docsite/extra-docs.yml CHANGELOG.md changelogs/changelog.yaml \
-              meta/execution-environment.yml requirements.txt bindep.txt; do
-  grep -qx "$wanted" "$WORK/contents.txt" || fail "$wanted is missing from $(basename "$TARBALL")"
-done
-log "$(basename "$TARBALL"): $(wc -l < "$WORK/contents.txt") entries, $(du -k "$TARBALL" | cut -f1) KiB"
-
-# --- a clean environment ----------------------------------------------------------------------------------
-log "venv with $ANSIBLE_CORE_PIN $PYROUTE2_PIN ($("$PYTHON" --version))"
-"$PYTHON" -m venv "$WORK/venv"
-"$WORK/venv/bin/python" -m pip install -q --disable-pip-version-check "$ANSIBLE_CORE_PIN" "$PYROUTE2_PIN"
-VENV_BIN=$WORK/venv/bin
+require_root
 
 # Only the clean venv and the installed collection: nothing of this checkout, no user or system collections.
 run() {
@@ -62,16 +28,7 @@ run() {
     ANSIBLE_PYTHON_INTERPRETER="$VENV_BIN/python" ANSIBLE_LOCALHOST_WARNING=false \
     ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_NOCOLOR=1 HOME="$WORK/home" "$@")
 }
-mkdir -p "$WORK/home"
-
-log "ansible-galaxy collection install"
-run ansible-galaxy collection install "$TARBALL" -p "$WORK/collections" >/dev/null
-INSTALLED=$WORK/collections/ansible_collections/linuxnet/netns
-[ -f "$INSTALLED/plugins/modules/netns.py" ] || fail "the collection is not installed at $INSTALLED"
-run ansible-galaxy collection list linuxnet.netns 2>/dev/null | grep -q "^linuxnet.netns  *0\." \
-  || fail "ansible-galaxy collection list does not show linuxnet.netns"
-run ansible-doc linuxnet.netns.netns >/dev/null || fail "ansible-doc linuxnet.netns.netns does not render"
-
+use_installed() {
 # --- use it -----------------------------------------------------------------------------------------------
 cat > "$WORK/playbook.yml" <<'EOF'
 - name: The installed collection creates and deletes a namespace
@@ -119,3 +76,57 @@ out=$(run ansible localhost -i localhost, -c local --playbook-dir "$INSTALLED" -
 [[ $out == *"CHANGED"* ]] || fail "ansible -m netns state=absent did not report a change: $out"
 if ip netns list | awk '{print $1}' | grep -qx "$NAME"; then fail "$NAME still listed after state=absent"; fi
 log "passed in $((SECONDS - start))s"
+}
+
+if [ "${1:-}" = --use ]; then
+  # inside the sandbox: WORK and NAME come from the part that built and installed
+  WORK=$2 NAME=$3 start=$SECONDS
+  VENV_BIN=$WORK/venv/bin
+  INSTALLED=$WORK/collections/ansible_collections/linuxnet/netns
+  use_installed
+  exit 0
+fi
+
+# A base interpreter, not this checkout's venv: the point is a clean environment.
+PYTHON=${PYTHON:-/usr/bin/python3}
+[ -x "$PYTHON" ] || PYTHON=$(command -v python3)
+WORK=$(mktemp -d /tmp/linuxnet-netns-build-install.XXXXXX)
+NAME=$(random_prefix)-bi
+trap 'rm -rf "$WORK"' EXIT
+start=$SECONDS
+
+# --- build ------------------------------------------------------------------------------------------------
+log "ansible-galaxy collection build"
+"$ROOT/.venv/bin/ansible-galaxy" collection build --output-path "$WORK/dist" "$ROOT" >/dev/null
+TARBALL=$(ls "$WORK"/dist/linuxnet-netns-*.tar.gz)
+tar -tzf "$TARBALL" | sed 's#^\./##' > "$WORK/contents.txt"
+if grep -E "$FORBIDDEN" "$WORK/contents.txt" > "$WORK/forbidden.txt"; then
+  log "the tarball contains files it must not (add them to build_ignore in galaxy.yml):"
+  sed 's/^/    /' "$WORK/forbidden.txt" | head -n 20 >&2
+  fail "$(wc -l < "$WORK/forbidden.txt") unwanted path(s) in $(basename "$TARBALL")"
+fi
+for wanted in MANIFEST.json FILES.json meta/runtime.yml plugins/modules/netns.py plugins/module_utils/_kernel.py \
+              plugins/connection/netns.py docs/docsite/extra-docs.yml CHANGELOG.md changelogs/changelog.yaml \
+              meta/execution-environment.yml requirements.txt bindep.txt; do
+  grep -qx "$wanted" "$WORK/contents.txt" || fail "$wanted is missing from $(basename "$TARBALL")"
+done
+log "$(basename "$TARBALL"): $(wc -l < "$WORK/contents.txt") entries, $(du -k "$TARBALL" | cut -f1) KiB"
+
+# --- a clean environment ----------------------------------------------------------------------------------
+log "venv with $ANSIBLE_CORE_PIN $PYROUTE2_PIN ($("$PYTHON" --version))"
+"$PYTHON" -m venv "$WORK/venv"
+"$WORK/venv/bin/python" -m pip install -q --disable-pip-version-check "$ANSIBLE_CORE_PIN" "$PYROUTE2_PIN"
+VENV_BIN=$WORK/venv/bin
+
+mkdir -p "$WORK/home"
+
+log "ansible-galaxy collection install"
+run ansible-galaxy collection install "$TARBALL" -p "$WORK/collections" >/dev/null
+INSTALLED=$WORK/collections/ansible_collections/linuxnet/netns
+[ -f "$INSTALLED/plugins/modules/netns.py" ] || fail "the collection is not installed at $INSTALLED"
+run ansible-galaxy collection list linuxnet.netns 2>/dev/null | grep -q "^linuxnet.netns  *0\." \
+  || fail "ansible-galaxy collection list does not show linuxnet.netns"
+run ansible-doc linuxnet.netns.netns >/dev/null || fail "ansible-doc linuxnet.netns.netns does not render"
+
+log "using it inside a test sandbox"
+"$ROOT/tests/sandbox.sh" "$0" --use "$WORK" "$NAME"

@@ -6,10 +6,17 @@ export PY_VERSION
 PY_VERSION=$("$ROOT/.venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3.11)
 # ansible-test insists on running from .../ansible_collections/NAMESPACE/NAME, outside any
 # other git work tree (it would list files with git and find none).
-BUILD_ROOT=${LINUXNET_BUILD_ROOT:-/var/tmp/linuxnet-netns-build}
-COLLECTION_COPY=$BUILD_ROOT/ansible_collections/linuxnet/netns
-TEST_TMP=${TEST_TMP:-$(mktemp -d /tmp/linuxnet-netns-tests.XXXXXX)}
-trap 'rm -rf "$TEST_TMP"' EXIT
+# Each test run has its own copy (TEST_TMP is handed down to the scripts a run starts), so two runs at once
+# never sync over each other's copy.
+if [ -z "${TEST_TMP:-}" ]; then
+  TEST_TMP=$(mktemp -d /tmp/linuxnet-netns-tests.XXXXXX)
+  # read by the scripts that source this file
+  # shellcheck disable=SC2034
+  OWN_TEST_TMP=1
+  trap 'rm -rf "$TEST_TMP"' EXIT
+fi
+export TEST_TMP
+COLLECTION_COPY=$TEST_TMP/ansible_collections/linuxnet/netns
 declare -a STAGE_NAMES=() STAGE_RESULTS=() STAGE_SECONDS=()
 
 sync_collection() {
@@ -46,28 +53,6 @@ summary() {
   done
   printf 'total %ss\n' "$SECONDS"
   return $failed
-}
-
-# Everything a test could leak: namespace entries, host links, /etc/netns dirs, test processes.
-list_dir() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort; }
-
-snapshot() {
-  echo "## /run/netns"; list_dir /run/netns
-  echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
-  echo "## /etc/netns"; list_dir /etc/netns
-}
-
-check_leaks() {
-  local before=$1 after="$TEST_TMP/after.txt" leaked
-  snapshot > "$after"
-  leaked=$(diff "$before" "$after" | grep '^>' || true)
-  if [ -n "$leaked" ]; then
-    # reported, never deleted here: with other test runs on the machine, not every new object is ours
-    echo "LEAK: these appeared during the tests and are still there:"
-    echo "$leaked"
-    return 1
-  fi
-  echo "no leaks: namespaces, links and /etc/netns are as before the tests"
 }
 
 # Integration targets run in two lanes at once: most of a target's time is Ansible's per-task overhead and
@@ -116,35 +101,7 @@ integration_in_lanes() {
   return $status
 }
 
-# The private container engines (tests/engines) are shared by every test run on the machine: each run that
-# needs them registers its pid, and the last one to finish stops them, so concurrent runs never stop the
-# engines under each other.
-ENGINE_USERS=/run/lnt-engines-users
-
-engines_acquire() {
-  mkdir -p "$ENGINE_USERS"
-  (
-    flock 9
-    touch "$ENGINE_USERS/$$"
-    # the engines' daemons must not inherit the lock, or they would hold it as long as they run
-    "$ROOT/tests/engines/start.sh" 9>&-
-  ) 9>"$ENGINE_USERS.lock"
-}
-
-engines_release() {
-  (
-    flock 9
-    rm -f "$ENGINE_USERS/$$"
-    local user
-    for user in "$ENGINE_USERS"/*; do
-      [ -e "$user" ] || continue
-      # a run that died without releasing
-      [ -e "/proc/$(basename "$user")" ] || rm -f "$user"
-    done
-    if [ -z "$(ls -A "$ENGINE_USERS" 2>/dev/null)" ]; then
-      "$ROOT/tests/engines/stop.sh" 9>&-
-    else
-      echo "[engines] still used by test run(s) $(find "$ENGINE_USERS" -mindepth 1 -printf '%f ')left running"
-    fi
-  ) 9>"$ENGINE_USERS.lock"
-}
+# The private container engines (tests/engines) of this sandbox: each test run's sandbox starts its own and
+# stops them; the sandbox's end kills whatever a failed stop left running.
+engines_acquire() { "$ROOT/tests/engines/start.sh"; }
+engines_release() { "$ROOT/tests/engines/stop.sh"; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ansible-lint (production profile, configuration in .ansible-lint) over roles, playbooks, examples and
+# shellcheck (warnings and errors) over every shell script; ansible-lint (production profile, configuration in .ansible-lint) over roles, playbooks, examples and
 # integration targets; antsibull-changelog's lint of the changelog fragments and changelog.yaml; and a check
 # that CHANGELOG.md is what antsibull-changelog generates from changelogs/changelog.yaml and that the
 # version in galaxy.yml is a release there.
@@ -25,6 +25,10 @@ if ! (cd "$generated" && antsibull-changelog generate && diff -u "$ROOT/CHANGELO
   status=1
 fi
 rm -rf "$generated"
+printf '[lint] shellcheck\n' >&2
+mapfile -t shell_scripts < <(git -C "$ROOT" ls-files --cached --others --exclude-standard '*.sh' 2>/dev/null \
+  || find . -name '*.sh' -not -path './.venv/*' -printf '%P\n')
+shellcheck -x -S warning "${shell_scripts[@]}" || status=1
 printf '[lint] ansible-lint\n' >&2
 ansible-lint --nocolor || status=1
 exit $status

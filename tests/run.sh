@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # The test suite: sanity and unit tests, ansible-lint and changelog lint, the documentation site build,
-# build-and-install of the collection tarball, real-kernel integration tests, the reliability suites, then a
-# leak check.
+# build-and-install of the collection tarball, real-kernel integration tests and the reliability suites, framed by
+# the host-untouched check.
 #
 #   tests/run.sh                 every stage
 #   tests/run.sh sanity units    only those stages (sanity units lint docs build integration reliability)
 #   tests/run.sh integration netns veth   integration, only those targets
 #   tests/run.sh reliability     the reliability suites (CI size; tests/reliability/run.sh --full for all rounds)
 #
-# Needs root. Installs what it needs (scripts/setup.sh). Fails if any stage fails
-# or if a namespace, link or /run/netns entry is left behind.
+# Where things run: stages that only read the checkout (sanity, units, lint, docs) run on this machine; every
+# stage that creates kernel objects runs inside a private sandbox (tests/sandbox.sh) that plays "the host": the
+# integration targets and their container engines in one, the reliability suites in another, the installed
+# tarball's playbook in a third. Before the first stage and after the last, tests/host_state.sh snapshots this
+# machine's links, addresses, routes, rules, namespaces, mounts, firewall and unit directories; the run fails
+# if the two differ. Needs root. Installs what it needs (scripts/setup.sh).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=tests/lib.sh
@@ -17,35 +21,23 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 "$ROOT/scripts/setup.sh" base test || exit 1
 export PATH=$ROOT/.venv/bin:$PATH
-# The container engines the attach target needs are started only when it runs, and stopped however the
-# run ends (a failed stage, Ctrl-C).
-ENGINES_STARTED=0
-trap '[ -n "${RELIABILITY_PID:-}" ] && kill "$RELIABILITY_PID" 2>/dev/null; [ "$ENGINES_STARTED" = 1 ] && engines_release; rm -rf "$TEST_TMP"' EXIT
+trap '[ -n "${RELIABILITY_PID:-}" ] && kill "$RELIABILITY_PID" 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
 
 stages=()
 targets=()
 for arg in "$@"; do
   case $arg in
-    sanity|units|lint|docs|build|integration|reliability|leaks) stages+=("$arg") ;;
+    sanity|units|lint|docs|build|integration|reliability) stages+=("$arg") ;;
     *) targets+=("$arg") ;;
   esac
 done
 [ ${#stages[@]} -gt 0 ] || stages=(sanity units lint docs build integration reliability)
 
-needs_engines() {
-  local target
-  [ ${#targets[@]} -eq 0 ] && return 0
-  for target in "${targets[@]}"; do
-    case $target in attach|role_container_links|docs_examples) return 0 ;; esac
-  done
-  return 1
-}
-
+"$ROOT/tests/host_state.sh" snapshot "$TEST_TMP/host-before.txt" || exit 1
 sync_collection
-snapshot > "$TEST_TMP/before.txt"
 
-# With both stages in one run, the reliability suites (in their own sandbox, sharing nothing with the host's
-# namespaces) run beside the integration lanes: together they use the two cores better than one after the other.
+# With both stages in one run, the reliability suites (in their own sandbox) run beside the integration lanes:
+# together they use the two cores better than one after the other.
 RELIABILITY_PID=
 start_reliability_beside() {
   [[ " ${stages[*]} " == *" integration "* && " ${stages[*]} " == *" reliability "* ]] || return 0
@@ -61,28 +53,17 @@ wait_reliability() {
   return $status
 }
 
+run_stage host-check-selftest "$ROOT/tests/host_state.sh" selftest
 for stage in "${stages[@]}"; do
   case $stage in
     sanity) run_stage sanity in_collection ansible-test sanity --venv --python "$PY_VERSION" --color no ;;
     units) run_stage units in_collection ansible-test units --venv --python "$PY_VERSION" --color no ;;
     lint) run_stage lint "$ROOT/tests/lint.sh" ;;
-    docs) run_stage docs "$ROOT/scripts/docs.sh" ;;
+    docs) DOCS_OUT=$TEST_TMP/docs run_stage docs "$ROOT/scripts/docs.sh" ;;
     build) run_stage build "$ROOT/tests/build_install.sh" ;;
     integration)
-      if needs_engines; then
-        ENGINES_STARTED=1
-        run_stage engines-start engines_acquire
-      fi
       start_reliability_beside
-      if [ ${#targets[@]} -eq 0 ]; then
-        run_stage integration integration_in_lanes
-      else
-        run_stage integration run_integration "${targets[@]}"
-      fi
-      if [ "$ENGINES_STARTED" = 1 ]; then
-        run_stage engines-stop engines_release
-        ENGINES_STARTED=0
-      fi ;;
+      run_stage integration "$ROOT/tests/integration.sh" "${targets[@]}" ;;
     reliability)
       if [ -n "$RELIABILITY_PID" ]; then
         run_stage reliability wait_reliability  # the time shown is what it ran past the integration stage
@@ -92,5 +73,6 @@ for stage in "${stages[@]}"; do
   esac
 done
 
-run_stage leaks check_leaks "$TEST_TMP/before.txt"
+"$ROOT/tests/host_state.sh" snapshot "$TEST_TMP/host-after.txt"
+run_stage host-untouched "$ROOT/tests/host_state.sh" compare "$TEST_TMP/host-before.txt" "$TEST_TMP/host-after.txt"
 summary

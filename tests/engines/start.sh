@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start private container engines for the attach integration tests: dockerd, podman (daemonless, with its own
+# Start private container engines for the attach integration tests, inside a test sandbox (tests/sandbox.sh): dockerd, podman (daemonless, with its own
 # configuration and storage) and containerd, all with their state under /run/lnt-engines and /var/lib/lnt-engines,
 # and a busybox image (made from the host's busybox-static, no registry needed) in each.
 #
@@ -29,11 +29,15 @@ die() {
 }
 
 [ "$(id -u)" -eq 0 ] || die "run as root"
+[ -e /run/linuxnet-netns-sandbox ] || die "the test engines run only inside a test sandbox (tests/sandbox.sh)"
 for tool in dockerd docker podman containerd ctr runc busybox; do
   command -v "$tool" >/dev/null || die "$tool not found; run scripts/setup.sh test first"
 done
 
 mkdir -p "$RUN_DIR" "$LIB_DIR"
+# The sandbox's /var/lib is an overlay, and overlayfs cannot back the engines' own overlay storage: a tmpfs can
+# (gone with the sandbox)
+mountpoint -q "$LIB_DIR" || mount -t tmpfs -o mode=0700 lnt-engines-lib "$LIB_DIR"
 chmod 0700 "$RUN_DIR" "$LIB_DIR"
 
 if [ ! -e "$RUN_DIR/preexisting" ]; then

@@ -15,6 +15,11 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 LIMIT=${FLEET_TIME_LIMIT:-300}
 
+# The simulated hosts and the controller's veth to their switch live in a test sandbox, never on the real host
+if [ ! -e /run/linuxnet-netns-sandbox ]; then
+  exec "$ROOT/tests/sandbox.sh" "$0" "$@"
+fi
+
 # Everything runs under one time box; timeout signals the whole process group, and the EXIT trap below still
 # stops the fleet.
 if [ -z "${FLEET_TIMEBOXED:-}" ]; then

@@ -5,24 +5,20 @@
 #   tests/reliability/run.sh --full   the full run whose figures the README reports
 #   tests/reliability/run.sh [--full] PYTEST-ARGS...   a part (e.g. -k test_addresses); no figures written
 #
-# Everything runs in a sandbox: a private network namespace (the suites' "host") and a private mount
-# namespace with its own /run and /etc/netns, so no case can touch this machine's namespaces, links or
-# /run/netns, and concurrent test runs cannot disturb the byte-for-byte state comparisons.
+# Everything runs in a sandbox of its own (tests/sandbox.sh: private network, mount and pid namespaces with
+# their own /run, /etc/netns and /var/lib/linuxnet-netns), so no case can touch this machine's namespaces,
+# links or /run/netns, and concurrent test runs cannot disturb the byte-for-byte state comparisons.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/reliability
 
-if [ "${1:-}" != --inside ]; then
-  mkdir -p /etc/netns
-  exec unshare --net --mount --propagation private -- "$0" --inside "$@"
+if [ "${LNT_RELIABILITY_SANDBOX:-}" != 1 ]; then
+  # a sandbox per suite run, even when called from inside another one (their state comparisons are
+  # byte-for-byte: nothing else may run in the same "host")
+  LNT_RELIABILITY_SANDBOX=1 exec "$ROOT/tests/sandbox.sh" --new "$0" "$@"
 fi
-shift
 full=0
 [ "${1:-}" = --full ] && { full=1; shift; }
-
-mount -t tmpfs -o mode=755 lnt-run /run
-mount -t tmpfs -o mode=755 lnt-etc-netns /etc/netns
-ip link set lo up
 
 figures=$(mktemp /tmp/lnt-figures.XXXXXX)
 trap 'rm -f "$figures"' EXIT

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ad hoc use, as an operator types it: ansible localhost -m linuxnet.netns.netns -a name=X
 set -euo pipefail
+[ -e /run/linuxnet-netns-sandbox ] || { echo "FAIL: integration targets run only inside the test sandbox (tests/integration.sh)" >&2; exit 1; }
 
 prefix="lnt$(printf '%06x' $(( (RANDOM << 15 | RANDOM) & 0xffffff )))"
 name="$prefix-adhoc"

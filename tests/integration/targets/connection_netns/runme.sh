@@ -6,6 +6,7 @@
 #     file modules, wait_for_connection, reset_connection), with pipelining off (red) and on (green)
 #   - test_namespace.yml: copy/fetch, the /etc/netns/NAME bind, become inside the namespace
 set -euo pipefail
+[ -e /run/linuxnet-netns-sandbox ] || { echo "FAIL: integration targets run only inside the test sandbox (tests/integration.sh)" >&2; exit 1; }
 
 prefix="lnt$(printf '%06x' $(( (RANDOM << 15 | RANDOM) & 0xffffff )))"
 red=$prefix-red

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Run a command in a private sandbox that plays "the host" for the tests, the benchmark and the docs examples.
+#
+#   tests/sandbox.sh COMMAND [ARGS...]
+#   tests/sandbox.sh --new COMMAND [ARGS...]   a fresh sandbox even when called from inside one
+#
+# The sandbox is a new network, mount and pid namespace:
+#   - network: only lo (up); every namespace, link, address, route, rule and nftables table the command makes
+#     exists only here, and disappears with the sandbox;
+#   - mount: private tmpfs on /run (so /run/netns, /run/systemd, the engines' sockets), /dev/shm and /sys (a
+#     sysfs of this network namespace; the cgroup hierarchy is kept), and copy-on-write overlays on /etc,
+#     /var/lib and /usr/local (so /etc/netns, /etc/systemd/system, /var/lib/linuxnet-netns,
+#     /usr/local/lib/linuxnet-netns and the engines' storage); whatever the command writes there is thrown
+#     away at the end;
+#   - pid: the command's processes (container engines, sshd of simulated hosts, servers) end with it.
+# Nothing else is shared with the real host but /tmp, /var/tmp, /root and this checkout. /run/linuxnet-netns-sandbox
+# exists only inside; tests that touch the kernel refuse to run without it. Calls from inside a sandbox run the
+# command directly in it, unless --new. Exit status: the command's.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LOG_TAG=sandbox
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+MARKER=/run/linuxnet-netns-sandbox
+
+if [ "${1:-}" != --inside ]; then
+  new=0
+  if [ "${1:-}" = --new ]; then new=1; shift; fi
+  [ $# -gt 0 ] || die "usage: tests/sandbox.sh [--new] COMMAND [ARGS...]"
+  require_root
+  if [ -e "$MARKER" ] && [ $new = 0 ]; then exec "$@"; fi
+  for tool in unshare ip mount; do command -v "$tool" >/dev/null || die "$tool not found (util-linux, iproute2)"; done
+  scratch=$(mktemp -d /tmp/lnt-sandbox.XXXXXX)
+  status=0
+  # --kill-child: if this script is killed, the sandbox's first process is too, and with it every process in it
+  unshare --net --mount --pid --fork --kill-child --propagation private --mount-proc -- \
+    "$0" --inside "$scratch" "$@" || status=$?
+  # the tmpfs on it was the sandbox's own; on the host the directory is still empty
+  rmdir "$scratch" 2>/dev/null || rm -rf --one-file-system "$scratch"
+  exit "$status"
+fi
+
+# --- inside: pid 1 of the new pid namespace -------------------------------------------------------------------
+scratch=$2
+shift 2
+mount -t tmpfs -o mode=0700 lnt-sandbox-scratch "$scratch"
+
+# copy-on-write views of the directories the collection and the engines write to
+for dir in /etc /var/lib /usr/local; do
+  key=${dir//\//_}
+  mkdir -p "$scratch/upper$key" "$scratch/work$key"
+  mount -t overlay lnt-sandbox-overlay -o "lowerdir=$dir,upperdir=$scratch/upper$key,workdir=$scratch/work$key" "$dir"
+done
+
+mount -t tmpfs -o mode=0755 lnt-sandbox-run /run
+mkdir -p /run/lock /run/netns
+mount -t tmpfs -o mode=1777 lnt-sandbox-shm /dev/shm
+
+# /sys/class/net shows the network namespace of whoever mounted sysfs: mount one of ours, and keep the cgroup
+# hierarchy (the container engines need it) by moving it onto the new sysfs
+if mountpoint -q /sys/fs/cgroup; then
+  mkdir -p "$scratch/cgroup"
+  mount --rbind /sys/fs/cgroup "$scratch/cgroup"
+fi
+mount -t sysfs lnt-sandbox-sys /sys
+if [ -d "$scratch/cgroup" ]; then
+  mount --move "$scratch/cgroup" /sys/fs/cgroup
+fi
+
+ip link set lo up
+echo "sandbox of pid $$, started $(date -u +%FT%TZ)" > "$MARKER"
+export LNT_SANDBOX=1
+
+# pid 1 of a pid namespace: run the command as a child, so this shell reaps orphans and outlives it; when this
+# shell exits, the kernel ends every process left in the sandbox
+trap 'exit 143' TERM INT
+status=0
+"$@" || status=$?
+exit "$status"
