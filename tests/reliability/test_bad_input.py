@@ -39,19 +39,19 @@ CASES = [
     ('link', {'name': 'x0', 'kind': 'macvlan', 'netns': 'P-a'}, ['link:', 'needs link']),
     ('link', {'name': 'x0', 'kind': 'bridge', 'netns': 'P-a', 'vxlan_id': 5}, ['vxlan_id:', 'does not apply to kind bridge']),
     ('link', {'name': 'x0', 'kind': 'bridge', 'netns': 'P-nosuch'}, ['netns:', "'P-nosuch'", 'does not exist']),
-    ('address', {'netns': 'P-a', 'dev': 'eth0', 'address': '10.0.0.300/24'}, ['address:', '10.0.0.300/24']),
-    ('address', {'netns': 'P-a', 'dev': 'eth0', 'address': '10.0.0.5'}, ['address:', "'10.0.0.5'", 'prefix length']),
-    ('address', {'netns': 'P-a', 'dev': 'eth0', 'address': ['10.0.0.5/24', 'fd00::1']}, ['address[1]:', "'fd00::1'"]),
-    ('address', {'netns': 'P-a', 'dev': 'nosuchdev', 'address': '10.0.0.5/24'}, ['dev:', 'nosuchdev', 'does not exist']),
-    ('address', {'netns': 'P-nosuch', 'dev': 'eth0', 'address': '10.0.0.5/24'}, ['netns:', "'P-nosuch'"]),
-    ('route', {'netns': 'P-a', 'dst': '10.1.0.0/16', 'gateway': 'fd00:250::1'}, ['gateway:', "'fd00:250::1'", 'IPv6']),
-    ('route', {'netns': 'P-a', 'dst': '10.1.0.0/16', 'gateway': '10.9.9.1'}, ['gateway:', '10.9.9.1', 'not reachable']),
-    ('route', {'netns': 'P-a', 'gateway': '10.250.0.2', 'table': 'nosuchname'}, ['table:', "'nosuchname'"]),
-    ('route', {'netns': 'P-a', 'dst': '10.1.2.3/16', 'gateway': '10.250.0.2'}, ['dst:', "'10.1.2.3/16'", '10.1.0.0/16']),
-    ('route', {'netns': 'P-a', 'dst': '10.1.0.0/16', 'gateway': '10.250.0.2', 'metric': -1}, ['metric:', '-1']),
-    ('route', {'netns': 'P-a', 'dst': '10.1.0.0/16', 'gateway': '10.250.0.2', 'src': '10.9.9.9'}, ['src:', '10.9.9.9']),
-    ('route', {'netns': 'P-a', 'dst': '10.1.0.0/16', 'type': 'blackhole', 'gateway': '10.250.0.2'},
-     ['gateway:', '10.250.0.2', 'blackhole']),
+    ('address', {'netns': 'P-a', 'dev': 'eth0', 'address': '198.18.0.300/24'}, ['address:', '198.18.0.300/24']),
+    ('address', {'netns': 'P-a', 'dev': 'eth0', 'address': '198.18.0.5'}, ['address:', "'198.18.0.5'", 'prefix length']),
+    ('address', {'netns': 'P-a', 'dev': 'eth0', 'address': ['198.18.0.5/24', 'fd00::1']}, ['address[1]:', "'fd00::1'"]),
+    ('address', {'netns': 'P-a', 'dev': 'nosuchdev', 'address': '198.18.0.5/24'}, ['dev:', 'nosuchdev', 'does not exist']),
+    ('address', {'netns': 'P-nosuch', 'dev': 'eth0', 'address': '198.18.0.5/24'}, ['netns:', "'P-nosuch'"]),
+    ('route', {'netns': 'P-a', 'dst': '198.19.0.0/16', 'gateway': 'fd00:250::1'}, ['gateway:', "'fd00:250::1'", 'IPv6']),
+    ('route', {'netns': 'P-a', 'dst': '198.19.0.0/16', 'gateway': '198.18.9.1'}, ['gateway:', '198.18.9.1', 'not reachable']),
+    ('route', {'netns': 'P-a', 'gateway': '198.18.250.2', 'table': 'nosuchname'}, ['table:', "'nosuchname'"]),
+    ('route', {'netns': 'P-a', 'dst': '198.19.2.3/16', 'gateway': '198.18.250.2'}, ['dst:', "'198.19.2.3/16'", '198.19.0.0/16']),
+    ('route', {'netns': 'P-a', 'dst': '198.19.0.0/16', 'gateway': '198.18.250.2', 'metric': -1}, ['metric:', '-1']),
+    ('route', {'netns': 'P-a', 'dst': '198.19.0.0/16', 'gateway': '198.18.250.2', 'src': '198.18.9.9'}, ['src:', '198.18.9.9']),
+    ('route', {'netns': 'P-a', 'dst': '198.19.0.0/16', 'type': 'blackhole', 'gateway': '198.18.250.2'},
+     ['gateway:', '198.18.250.2', 'blackhole']),
     ('route', {'netns': 'P-a', 'dst': '::/0', 'gateway': 'fe80::1'}, ['gateway:', "'fe80::1'", 'dev is required']),
     ('attach', {'name': 'a/b', 'pid': 1}, ['name:', "'a/b'"]),
     ('attach', {'name': 'P-att', 'pid': 999999999}, ['pid:', '999999999']),
@@ -67,8 +67,8 @@ CASES = [
     ('topology', {'veths': [{'name': 'a'}]}, ['veths[0]:', 'missing required arguments: peer']),
     ('topology', {'veths': [{'name': 'a', 'peer': 'b', 'color': 'red'}]}, ['veths[0]:', 'color']),
     ('topology', {'routes': [{'netns': 'P-a', 'gateway': 'not-an-ip'}]}, ['routes[0].gateway:', "'not-an-ip'"]),
-    ('topology', {'namespaces': [{'name': 'P-t'}], 'addresses': [{'netns': 'P-t', 'dev': 'eth0', 'address': '10.0.0.1'}]},
-     ['addresses[0].address:', "'10.0.0.1'"]),
+    ('topology', {'namespaces': [{'name': 'P-t'}], 'addresses': [{'netns': 'P-t', 'dev': 'eth0', 'address': '198.18.0.1'}]},
+     ['addresses[0].address:', "'198.18.0.1'"]),
     ('topology', {'namespaces': [{'name': 'P-t'}, {'name': 'P-t'}]}, ['namespaces[1]', 'same object as namespaces[0]']),
     ('topology', {'namespaces': [{'name': 'P-t'}], 'veths': [{'name': 'a', 'peer': 'b', 'peer_netns': 'P-nosuch'}]},
      ['veths[0].peer_netns:', "'P-nosuch'", 'not described']),
@@ -108,7 +108,7 @@ def scene():
     prefix = 'lnt' + ''.join(random.choice(string.ascii_lowercase + string.digits) for dummy in range(6))
     sh('ip netns add %(p)s-a && ip netns add %(p)s-b && '
        'ip -n %(p)s-a link add eth0 type veth peer name eth0 netns %(p)s-b && '
-       'ip -n %(p)s-a addr add 10.250.0.1/24 dev eth0 && ip -n %(p)s-b addr add 10.250.0.2/24 dev eth0 && '
+       'ip -n %(p)s-a addr add 198.18.250.1/24 dev eth0 && ip -n %(p)s-b addr add 198.18.250.2/24 dev eth0 && '
        'ip -n %(p)s-a link set eth0 up && ip -n %(p)s-b link set eth0 up' % {'p': prefix})
     # a unix socket with nothing listening: what clients of a stopped dockerd meet
     dead = '/tmp/%s-nodocker.sock' % prefix

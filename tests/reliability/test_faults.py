@@ -21,7 +21,7 @@ def description(prefix, count=30):
     topology = {'namespaces': [], 'veths': [], 'addresses': [], 'routes': [], 'sysctls': [], 'etc_files': []}
     for i in range(count):
         ns = '%s-%d' % (prefix, i)
-        net = '10.%d.%d' % (90 + i // 64, (i % 64) * 4)
+        net = '198.%d.%d' % (18 + i // 256, i % 256)
         topology['namespaces'].append({'name': ns})
         topology['veths'].append({'name': '%sh%d' % (prefix, i), 'peer': 'eth0', 'peer_netns': ns})
         topology['addresses'].append({'dev': '%sh%d' % (prefix, i), 'address': [net + '.1/30']})
@@ -208,8 +208,8 @@ def test_namespace_deleted_by_hand_between_runs(prefix):
     again = run_module('topology', args)
     assert again['rc'] == 0 and again['changed'], again
     assert 'create netns %s-1' % prefix in again['actions']
-    assert "add route default via 10.90.4.1 in netns '%s-1'" % prefix in again['actions']
+    assert "add route default via 198.18.1.1 in netns '%s-1'" % prefix in again['actions']
     assert not run_module('topology', args)['changed']
-    sh('ip netns exec %s-1 ping -c1 -W2 10.90.4.1' % prefix)
+    sh('ip netns exec %s-1 ping -c1 -W2 198.18.1.1' % prefix)
     assert run_module('topology', dict(args, state='absent'))['rc'] == 0
     figure('faults_other', 1)

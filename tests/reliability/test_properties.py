@@ -23,7 +23,7 @@ from ansible_collections.linuxnet.netns.plugins.module_utils._session import Ses
 EXAMPLES = 200 if FULL else 25
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=not FULL,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-POOL = ['10.60.0.1/24', '10.60.0.2/24', '10.61.0.1/16', '10.62.0.9/32', '192.0.2.7/24',
+POOL = ['198.18.60.1/24', '198.18.60.2/24', '198.19.0.1/16', '198.18.62.9/32', '192.0.2.7/24',
         'fd00:60::1/64', 'fd00:60::2/64', 'fd00:61::1/48', 'fd00:62::9/128']
 
 
@@ -33,7 +33,7 @@ def lab():
     ns = prefix + '-p'
     sh('ip netns add %(ns)s && ip -n %(ns)s link add eth0 type veth peer name eth1 && '
        'ip -n %(ns)s link set eth0 up && ip -n %(ns)s link set eth1 up && ip -n %(ns)s link set lo up && '
-       'ip -n %(ns)s addr add 10.63.0.1/24 dev eth1 && ip -n %(ns)s addr add 10.64.0.1/24 dev eth1 && '
+       'ip -n %(ns)s addr add 198.18.63.1/24 dev eth1 && ip -n %(ns)s addr add 198.18.64.1/24 dev eth1 && '
        'ip -n %(ns)s -6 addr add fd00:63::1/64 dev eth1 nodad' % {'ns': ns})
     yield ns
     cleanup(prefix)
@@ -58,8 +58,8 @@ def converge_once(resources, check_mode=False):
 @given(current=st.lists(st.sampled_from(POOL), unique=True), desired=st.sets(st.sampled_from(POOL), min_size=1),
        exclusive=st.booleans(), state=st.sampled_from(['present', 'absent']))
 # found by this test: removing a primary address took the kept secondary of its subnet with it
-@example(current=['10.60.0.2/24', '10.60.0.1/24'], desired={'10.60.0.1/24'}, exclusive=True, state='present')
-@example(current=['10.60.0.2/24', '10.60.0.1/24'], desired={'10.60.0.2/24'}, exclusive=False, state='absent')
+@example(current=['198.18.60.2/24', '198.18.60.1/24'], desired={'198.18.60.1/24'}, exclusive=True, state='present')
+@example(current=['198.18.60.2/24', '198.18.60.1/24'], desired={'198.18.60.2/24'}, exclusive=False, state='absent')
 def test_addresses(lab, current, desired, exclusive, state):
     sh('ip -n %s addr flush dev eth0' % lab)
     for cidr in current:
@@ -82,13 +82,13 @@ def test_addresses(lab, current, desired, exclusive, state):
     figure('property_examples', 1)
 
 
-ROUTES = ['10.70.0.0/16', '10.71.0.0/24', '10.72.1.0/24', '192.0.2.0/25']
+ROUTES = ['198.19.0.0/16', '198.18.71.0/24', '198.18.72.0/24', '192.0.2.0/25']
 
 
 @SETTINGS
-@given(current=st.lists(st.tuples(st.sampled_from(ROUTES), st.sampled_from(['10.63.0.2', '10.64.0.2', 'blackhole']),
+@given(current=st.lists(st.tuples(st.sampled_from(ROUTES), st.sampled_from(['198.18.63.2', '198.18.64.2', 'blackhole']),
                                   st.sampled_from([0, 10, 20])), unique_by=lambda r: (r[0], r[2])),
-       dst=st.sampled_from(ROUTES), gateway=st.sampled_from(['10.63.0.2', '10.64.0.2', None]),
+       dst=st.sampled_from(ROUTES), gateway=st.sampled_from(['198.18.63.2', '198.18.64.2', None]),
        metric=st.sampled_from([None, 10, 20]), exclusive=st.booleans(), state=st.sampled_from(['present', 'absent']))
 def test_routes(lab, current, dst, gateway, metric, exclusive, state):
     table = 4100

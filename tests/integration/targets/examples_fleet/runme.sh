@@ -113,9 +113,9 @@ for topology in "${topologies[@]}"; do
   [[ $booted == *"$prefix$topology.json: changed"* ]] || fail "the applier did not report its changes: $booted"
 done
 [ "$(ours)" = "$(expected)" ] || fail "after boot: namespaces $(ours | xargs), expected $(expected | xargs)"
-ip netns exec "${prefix}edge-client1" ping -n -c 1 -i 0.2 -w 5 10.10.2.2 > /dev/null \
+ip netns exec "${prefix}edge-client1" ping -n -c 1 -i 0.2 -w 5 198.18.2.2 > /dev/null \
   || fail "after boot: edge-client1 does not reach edge-client2 through edge-router"
-ip netns exec "${prefix}app-web1" ping -n -c 1 -i 0.2 -w 5 10.20.0.12 > /dev/null \
+ip netns exec "${prefix}app-web1" ping -n -c 1 -i 0.2 -w 5 198.18.20.12 > /dev/null \
   || fail "after boot: app-web1 does not reach app-web2 across the bridge"
 
 play "after boot (with the verify pings)"

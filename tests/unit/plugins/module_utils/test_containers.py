@@ -538,7 +538,7 @@ def test_auto_skips_a_docker_host_that_is_not_local(engine_api, tmp_path, comman
     runner = Runner({
         ('container', 'inspect', '--format', 'json', 'web'): (0, text('podman_inspect_web.json'), ''),
     })
-    target = containers.resolve('web', 'auto', {'docker_host': 'tcp://10.0.0.1:2375'}, run=runner)
+    target = containers.resolve('web', 'auto', {'docker_host': 'tcp://198.18.0.1:2375'}, run=runner)
     assert target.runtime == 'podman'
     # the first runtime that knows the container wins
     target = containers.resolve('web', 'auto', {'docker_host': engine_api}, run=runner)

@@ -55,11 +55,11 @@ def test_decode_addresses_both_families():
     msg['family'] = socket.AF_INET
     msg['prefixlen'] = 24
     msg['index'] = 4
-    msg['attrs'] = [('IFA_ADDRESS', '10.0.0.9'), ('IFA_LOCAL', '10.0.0.1'), ('IFA_LABEL', 'eth0')]
+    msg['attrs'] = [('IFA_ADDRESS', '198.18.0.9'), ('IFA_LOCAL', '198.18.0.1'), ('IFA_LABEL', 'eth0')]
     data = encoded(msg)
     address = nl.decode_address(data, 16, len(data))
     # IFA_LOCAL is the interface's own address on IPv4 (IFA_ADDRESS is a point-to-point peer)
-    assert (address['family'], address['address'], address['prefixlen'], address['index']) == (4, '10.0.0.1', 24, 4)
+    assert (address['family'], address['address'], address['prefixlen'], address['index']) == (4, '198.18.0.1', 24, 4)
     msg = ifaddrmsg()
     msg['family'] = socket.AF_INET6
     msg['prefixlen'] = 64
@@ -75,10 +75,10 @@ def test_decode_route_default_and_big_table():
     msg['table'] = 252
     msg['type'] = 1
     msg['proto'] = 4
-    msg['attrs'] = [('RTA_TABLE', 4242), ('RTA_GATEWAY', '10.0.0.1'), ('RTA_OIF', 3), ('RTA_PRIORITY', 50)]
+    msg['attrs'] = [('RTA_TABLE', 4242), ('RTA_GATEWAY', '198.18.0.1'), ('RTA_OIF', 3), ('RTA_PRIORITY', 50)]
     data = encoded(msg)
     route = nl.decode_route(data, 16, len(data))
-    assert route['dst'] == '0.0.0.0/0' and route['table'] == 4242 and route['gateway'] == '10.0.0.1'
+    assert route['dst'] == '0.0.0.0/0' and route['table'] == 4242 and route['gateway'] == '198.18.0.1'
     assert route['oif'] == 3 and route['metric'] == 50 and route['proto'] == 4 and not route['multipath']
 
 

@@ -58,17 +58,17 @@ def test_ifname_refuses(name):
 
 
 def test_interface_cidr():
-    assert validate.interface_cidr('10.0.0.1/24') == ipaddress.ip_interface('10.0.0.1/24')
+    assert validate.interface_cidr('198.18.0.1/24') == ipaddress.ip_interface('198.18.0.1/24')
     assert validate.interface_cidr(' fd00::1/64 ') == ipaddress.ip_interface('fd00::1/64')
     # compared as values, never as strings
     assert validate.interface_cidr('fd00:0::0001/64') == validate.interface_cidr('fd00::1/64')
 
 
 @pytest.mark.parametrize('value, fragment', [
-    ('10.0.0.300/24', 'not a valid'),
-    ('10.0.0.1', 'needs a prefix length'),
+    ('198.18.0.300/24', 'not a valid'),
+    ('198.18.0.1', 'needs a prefix length'),
     ('fd00::1', '/128'),
-    ('10.0.0.1/33', 'not a valid'),
+    ('198.18.0.1/33', 'not a valid'),
     ('', 'non-empty'),
     ('nonsense', 'needs a prefix length'),
 ])
@@ -82,13 +82,13 @@ def test_interface_cidr_refuses(value, fragment):
 def test_route_destination():
     assert str(validate.route_destination('default')) == '0.0.0.0/0'
     assert str(validate.route_destination('default', family=6)) == '::/0'
-    assert str(validate.route_destination('10.1.0.0/16')) == '10.1.0.0/16'
-    assert str(validate.route_destination('10.1.2.3')) == '10.1.2.3/32'
+    assert str(validate.route_destination('198.19.0.0/16')) == '198.19.0.0/16'
+    assert str(validate.route_destination('198.19.2.3')) == '198.19.2.3/32'
     with pytest.raises(ParameterError) as exc:
-        validate.route_destination('10.1.2.3/16')
-    assert 'did you mean 10.1.0.0/16' in exc.value.msg
+        validate.route_destination('198.19.2.3/16')
+    assert 'did you mean 198.19.0.0/16' in exc.value.msg
     with pytest.raises(ParameterError):
-        validate.route_destination('10.0.0.0/8', family=6)
+        validate.route_destination('198.18.0.0/15', family=6)
 
 
 def test_route_table(tmp_path):
