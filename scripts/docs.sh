@@ -28,7 +28,8 @@ for arg in "$@"; do
   esac
 done
 
-log() { printf '[docs] %s\n' "$*" >&2; }
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh" docs
 export PATH=$VENV/bin:$PATH
 for tool in antsibull-docs sphinx-build ansible-doc; do
   command -v "$tool" >/dev/null || { log "ERROR: $tool not found in $VENV; run scripts/setup.sh base"; exit 1; }

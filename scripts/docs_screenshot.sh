@@ -17,7 +17,8 @@ PAGES=(
   "collections/linuxnet/netns/docsite/from_ip_netns.html guide-from-ip-netns"
 )
 
-log() { printf '[docs-screenshot] %s\n' "$*" >&2; }
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh" docs-screenshot
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || { log "ERROR: chromium not found; run scripts/setup.sh docs"; exit 1; }
 [ -f "$HTML/index.html" ] || { log "ERROR: $HTML/index.html missing; run scripts/docs.sh first"; exit 1; }

@@ -1,14 +1,14 @@
 # shellcheck shell=bash
-# Helpers every script of this repository shares. Source it after setting LOG_TAG (the prefix of messages):
+# Helpers every script of this repository shares. Source it with the prefix of the script's messages:
 #
-#   LOG_TAG=fleet; . "$ROOT/scripts/lib.sh"
+#   . "$ROOT/scripts/lib.sh" fleet
 #
 # log MESSAGE     print "[TAG] MESSAGE" on stderr
 # die MESSAGE     log "ERROR: MESSAGE" and exit 1 (a script that cannot go on)
 # fail MESSAGE    log "FAIL: MESSAGE" and exit 1 (a test whose check did not hold)
 # random_prefix   lnt + 6 random lowercase letters or digits: the name prefix of one test's objects
 
-LOG_TAG=${LOG_TAG:-$(basename "$0" .sh)}
+LOG_TAG=${1:-$(basename "$0" .sh)}
 
 log() { printf '[%s] %s\n' "$LOG_TAG" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

@@ -10,7 +10,8 @@ VENV=$ROOT/.venv
 BUILD=$ROOT/.build
 PYTHON=${PYTHON:-python3}
 
-log() { printf '[setup] %s\n' "$*" >&2; }
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh" setup
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup: run as root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN)" >&2

@@ -10,9 +10,8 @@
 # creates a namespace, happens inside a test sandbox (tests/sandbox.sh), so the real host is never touched.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-LOG_TAG=build-install
 # shellcheck source=scripts/lib.sh
-. "$ROOT/scripts/lib.sh"
+. "$ROOT/scripts/lib.sh" build-install
 ANSIBLE_CORE_PIN=ansible-core==2.19.14
 PYROUTE2_PIN=pyroute2==0.9.7
 # the tarball must not carry any of these (development environments, caches, test and build output)

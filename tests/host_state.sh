@@ -14,9 +14,8 @@
 # applier). Lifetimes of dynamic addresses and routes count down by themselves and are left out.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-LOG_TAG=host-check
 # shellcheck source=scripts/lib.sh
-. "$ROOT/scripts/lib.sh"
+. "$ROOT/scripts/lib.sh" host-check
 
 DIRS=(/run/netns /etc/netns /etc/systemd/system /run/systemd/system /usr/local/lib/systemd/system
       /var/lib/linuxnet-netns /usr/local/lib/linuxnet-netns)
@@ -80,6 +79,7 @@ selftest() {
   local dir
   dir=$(mktemp -d /tmp/lnt-host-check.XXXXXX)
   # the scratch "host" is a sandbox: the address and the namespace entry below never reach the real host
+  # shellcheck disable=SC2016  # the script is expanded by the inner bash
   "$ROOT/tests/sandbox.sh" bash -c '
     set -e
     "$0" snapshot "$1/before"

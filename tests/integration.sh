@@ -9,7 +9,17 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -e /run/linuxnet-netns-sandbox ]; then
+  # what the targets pip-install, fetched here: the sandbox has no network
+  LNT_WHEELS=$("$ROOT/tests/wheels.sh") || exit 1
+  export LNT_WHEELS
   exec "$ROOT/tests/sandbox.sh" "$0" "$@"
+fi
+# pip in the sandbox (the topology role installing pyroute2) takes its packages from the wheel cache only. A
+# configuration file, not environment variables: ansible-test gives the playbooks a clean environment. The
+# sandbox's /etc is its own (an overlay), so this file never reaches the real host.
+if [ -n "${LNT_WHEELS:-}" ]; then
+  printf '[global]\nno-index = true\nfind-links = %s\n' "$LNT_WHEELS" > /etc/pip.conf
+  export PIP_NO_INDEX=1 PIP_FIND_LINKS=$LNT_WHEELS
 fi
 # shellcheck source=tests/lib.sh
 . "$ROOT/tests/lib.sh"
@@ -30,6 +40,7 @@ needs_engines() {
 [ -d "$COLLECTION_COPY" ] || sync_collection
 status=0
 engines=0
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   [ "$engines" = 1 ] && engines_release
   [ -n "${OWN_TEST_TMP:-}" ] && rm -rf "$TEST_TMP"

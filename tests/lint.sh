@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck (warnings and errors) over every shell script; ansible-lint (production profile, configuration in .ansible-lint) over roles, playbooks, examples and
+# Shellcheck (warnings and errors) over every shell script; ansible-lint (production profile, configuration in .ansible-lint) over roles, playbooks, examples and
 # integration targets; antsibull-changelog's lint of the changelog fragments and changelog.yaml; and a check
 # that CHANGELOG.md is what antsibull-changelog generates from changelogs/changelog.yaml and that the
 # version in galaxy.yml is a release there.

@@ -7,20 +7,19 @@
 # The sandbox is a new network, mount and pid namespace:
 #   - network: only lo (up); every namespace, link, address, route, rule and nftables table the command makes
 #     exists only here, and disappears with the sandbox;
-#   - mount: private tmpfs on /run (so /run/netns, /run/systemd, the engines' sockets), /dev/shm and /sys (a
-#     sysfs of this network namespace; the cgroup hierarchy is kept), and copy-on-write overlays on /etc,
-#     /var/lib and /usr/local (so /etc/netns, /etc/systemd/system, /var/lib/linuxnet-netns,
-#     /usr/local/lib/linuxnet-netns and the engines' storage); whatever the command writes there is thrown
-#     away at the end;
+#   - mount: copy-on-write overlays on /etc, /var/lib and /usr/local (whatever the command writes there is
+#     thrown away at the end), with empty directories for the collection's state (/etc/netns,
+#     /etc/linuxnet-netns, /etc/systemd/system, /var/lib/linuxnet-netns, /usr/local/lib/linuxnet-netns); private
+#     tmpfs on /run (so /run/netns, /run/systemd, the engines' sockets; none of the host's mounts there),
+#     /dev/shm and /sys (a sysfs of this network namespace; the cgroup hierarchy is kept);
 #   - pid: the command's processes (container engines, sshd of simulated hosts, servers) end with it.
 # Nothing else is shared with the real host but /tmp, /var/tmp, /root and this checkout. /run/linuxnet-netns-sandbox
 # exists only inside; tests that touch the kernel refuse to run without it. Calls from inside a sandbox run the
 # command directly in it, unless --new. Exit status: the command's.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-LOG_TAG=sandbox
 # shellcheck source=scripts/lib.sh
-. "$ROOT/scripts/lib.sh"
+. "$ROOT/scripts/lib.sh" sandbox
 MARKER=/run/linuxnet-netns-sandbox
 
 if [ "${1:-}" != --inside ]; then
@@ -52,6 +51,16 @@ for dir in /etc /var/lib /usr/local; do
   mount -t overlay lnt-sandbox-overlay -o "lowerdir=$dir,upperdir=$scratch/upper$key,workdir=$scratch/work$key" "$dir"
 done
 
+# the directories the collection keeps its state in start empty, whatever the real host has there
+for dir in /etc/netns /etc/linuxnet-netns /etc/systemd/system /var/lib/linuxnet-netns /usr/local/lib/linuxnet-netns; do
+  mkdir -p "$dir"
+  mount -t tmpfs -o mode=0755 lnt-sandbox-state "$dir"
+done
+
+# the host's mounts under /run (its /run/netns bind mount and namespace entries among them) go from this view
+while read -r target; do
+  umount -l "$target" 2>/dev/null || true
+done < <(awk '$5 ~ "^/run/" {print $5}' /proc/self/mountinfo | sort -r)
 mount -t tmpfs -o mode=0755 lnt-sandbox-run /run
 mkdir -p /run/lock /run/netns
 mount -t tmpfs -o mode=1777 lnt-sandbox-shm /dev/shm

@@ -21,12 +21,10 @@ CONTAINERD_NAMESPACE=lnt
 # start.sh records which of them already existed so stop.sh removes only what the engines made.
 GLOBAL_PATHS=(/run/docker /run/containerd /run/runc /run/containers /var/lib/containers /dev/shm/libpod_lock)
 
-log() { printf '[engines] %s\n' "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  log "run tests/engines/stop.sh to remove what was started"
-  exit 1
-}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh" engines
+trap '[ $? -eq 0 ] || log "run tests/engines/stop.sh to remove what was started"' EXIT
 
 [ "$(id -u)" -eq 0 ] || die "run as root"
 [ -e /run/linuxnet-netns-sandbox ] || die "the test engines run only inside a test sandbox (tests/sandbox.sh)"

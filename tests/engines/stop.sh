@@ -9,7 +9,9 @@ RUN_DIR=/run/lnt-engines
 LIB_DIR=/var/lib/lnt-engines
 STATUS=0
 
-log() { printf '[engines] %s\n' "$*" >&2; }
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh" engines
 
 [ "$(id -u)" -eq 0 ] || { log "ERROR: run as root"; exit 1; }
 if [ ! -e "$RUN_DIR" ] && [ ! -e "$LIB_DIR" ]; then

@@ -29,8 +29,8 @@ if [ -z "${FLEET_TIMEBOXED:-}" ]; then
   exit "$status"
 fi
 
-log() { printf '[fleet] %s\n' "$*" >&2; }
-fail() { log "FAILED: $*"; exit 1; }
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh" fleet
 
 started=$SECONDS
 STATE=$(mktemp -d /tmp/lnt-fleet.XXXXXX)

@@ -19,20 +19,15 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=scripts/lib.sh
+. "$HERE/../../scripts/lib.sh" fleet
 STATE=${1:?usage: start.sh STATE_DIR [HOSTS]}
 HOSTS=${2:-3}
 STATE=$(cd "$STATE" && pwd)
-random_suffix() {
-  local alphabet=abcdefghijklmnopqrstuvwxyz0123456789 suffix='' _
-  for _ in 1 2 3 4 5 6; do suffix+=${alphabet:$((RANDOM % 36)):1}; done
-  echo "$suffix"
-}
-PREFIX=${FLEET_PREFIX:-lnt$(random_suffix)}
+PREFIX=${FLEET_PREFIX:-$(random_prefix)}
 PYTHON=${FLEET_PYTHON:?set FLEET_PYTHON to the interpreter the simulated hosts run modules with}
 SSH_PORT=22
 
-log() { printf '[fleet] %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "run as root"
 [[ $PREFIX =~ ^lnt[a-z0-9]{6}$ ]] || die "FLEET_PREFIX must be lnt and 6 lowercase letters or digits: $PREFIX"

@@ -9,7 +9,8 @@ STATE=${1:?usage: stop.sh STATE_DIR [--keep-state]}
 KEEP=${2:-}
 [ -d "$STATE" ] || exit 0
 STATE=$(cd "$STATE" && pwd)
-log() { printf '[fleet] %s\n' "$*" >&2; }
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh" fleet
 
 PREFIX=
 if [ -s "$STATE/env" ]; then

@@ -3,19 +3,15 @@
 set -euo pipefail
 [ -e /run/linuxnet-netns-sandbox ] || { echo "FAIL: integration targets run only inside the test sandbox (tests/integration.sh)" >&2; exit 1; }
 
-prefix="lnt$(printf '%06x' $(( (RANDOM << 15 | RANDOM) & 0xffffff )))"
+# ansible-test runs this from a copy of the target; the collection itself is on the collections path
+collection_root=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/linuxnet/netns
+# shellcheck source=scripts/lib.sh
+. "$collection_root/scripts/lib.sh" adhoc
+prefix=$(random_prefix)
 name="$prefix-adhoc"
-# the collection's root: the nearest directory up with galaxy.yml (ansible-test runs this from a copy of the
-# target under tests/output/.tmp/integration/)
-collection_root=$PWD
-while [ ! -e "$collection_root/galaxy.yml" ]; do
-  [ "$collection_root" != / ] || { echo "FAIL: no galaxy.yml above $PWD" >&2; exit 1; }
-  collection_root=$(dirname "$collection_root")
-done
 cleanup() { ip netns delete "$name" 2>/dev/null || true; }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
 run() { ansible localhost -c local -o "$@" 2>&1; }
 
 out=$(run -m linuxnet.netns.netns -a "name=$name" --check)

@@ -8,7 +8,11 @@
 set -euo pipefail
 [ -e /run/linuxnet-netns-sandbox ] || { echo "FAIL: integration targets run only inside the test sandbox (tests/integration.sh)" >&2; exit 1; }
 
-prefix="lnt$(printf '%06x' $(( (RANDOM << 15 | RANDOM) & 0xffffff )))"
+# ansible-test runs this from a copy of the target; the collection itself is on the collections path
+collection_root=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/linuxnet/netns
+# shellcheck source=scripts/lib.sh
+. "$collection_root/scripts/lib.sh" connection_netns
+prefix=$(random_prefix)
 red=$prefix-red
 blue=$prefix-blue
 green=$prefix-green
@@ -24,7 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
 step_start=$SECONDS
 step() { echo "connection_netns: $* (at ${SECONDS}s, $((SECONDS - step_start))s since the last step)"; step_start=$SECONDS; }
 

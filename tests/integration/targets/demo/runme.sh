@@ -6,9 +6,8 @@ set -euo pipefail
 [ -e /run/linuxnet-netns-sandbox ] || { echo "FAIL: the demo target runs only inside the test sandbox" >&2; exit 1; }
 # ansible-test runs this from a copy of the target; the collection itself is on the collections path
 collection_root=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/linuxnet/netns
-LOG_TAG=demo
 # shellcheck source=scripts/lib.sh
-. "$collection_root/scripts/lib.sh"
+. "$collection_root/scripts/lib.sh" demo
 demo=$collection_root/demo
 blocker=lntdemoblk
 cleanup() {

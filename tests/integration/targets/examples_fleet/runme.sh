@@ -3,18 +3,15 @@
 # runs (check, apply, apply again, check again), the boot path without Ansible, then removal. Every name carries
 # a random prefix (fleet_prefix), and the persistence and state files go to a temporary directory.
 set -euo pipefail
+[ -e /run/linuxnet-netns-sandbox ] || { echo "FAIL: integration targets run only inside the test sandbox (tests/integration.sh)" >&2; exit 1; }
 
-prefix="lnt$(printf '%06x' $(( (RANDOM << 15 | RANDOM) & 0xffffff )))-"
-# The collection's root is the nearest directory above with galaxy.yml: four levels up in a checkout
-# (tests/integration/targets/examples_fleet), five in the copy ansible-test runs this from
-# (tests/output/.tmp/integration/examples_fleet-XXXX).
-collection_root=$PWD
-while [ ! -f "$collection_root/galaxy.yml" ]; do
-  [ "$collection_root" != / ] || { echo "FAIL: no galaxy.yml above $PWD" >&2; exit 1; }
-  collection_root=$(dirname "$collection_root")
-done
+# ansible-test runs this from a copy of the target; the collection itself is on the collections path
+collection_root=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/linuxnet/netns
+# shellcheck source=scripts/lib.sh
+. "$collection_root/scripts/lib.sh" examples_fleet
+prefix="$(random_prefix)-"
 examples=$collection_root/examples
-[ -f "$examples/fleet.yml" ] || { echo "FAIL: $examples/fleet.yml not found" >&2; exit 1; }
+[ -f "$examples/fleet.yml" ] || fail "$examples/fleet.yml not found"
 tmp=$(mktemp -d "/tmp/${prefix}XXXXXX")
 namespaces=(edge-router edge-client1 edge-client2 app-switch app-web1 app-web2)
 topologies=(edge app)
@@ -37,7 +34,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
 # One run of the example's playbook: its output in $out, its recap lines shown.
 out=
