@@ -4,10 +4,6 @@
 
 # Note that this doc fragment is PRIVATE to the collection: it may change at any time.
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 
 class ModuleDocFragment(object):
 

@@ -6,21 +6,17 @@
 Private to this collection: may change without notice.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import errno
 import ipaddress
 
+from ansible_collections.linuxnet.netns.plugins.module_utils import _netlink as netlink
 from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
-from ansible_collections.linuxnet.netns.plugins.module_utils._link import ns_suffix
 from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import (
-    ABSENT, PHASE_ADDRESS, PRESENT, Change, Plan, Resource,
+    ABSENT, PHASE_ADDRESS, PRESENT, Change, Plan, Resource, labelled,
 )
-from ansible_collections.linuxnet.netns.plugins.module_utils._session import label
+from ansible_collections.linuxnet.netns.plugins.module_utils._session import label, ns_suffix
 
 LINK_LOCAL_V6 = ipaddress.ip_network('fe80::/10')
 LOOPBACK = (ipaddress.ip_interface('127.0.0.1/8'), ipaddress.ip_interface('::1/128'))
@@ -41,11 +37,31 @@ def as_text(interfaces, dev, listed=()):
     return [str(item) for item in sorted(interfaces, key=sort_key) if not kernel_made(item, dev) or item in listed]
 
 
+def interface_of(item):
+    """The ip_interface of a parsed kernel address."""
+    return ipaddress.ip_interface('%s/%d' % (item['address'], item['prefixlen']))
+
+
+def addresses_by_device(session, ns):
+    """{device name: [cidr, ...]} of the addresses of a namespace a user would manage (netns_info), in the
+    address module's order and spelling."""
+    links = session.links(ns)
+    found = {}
+    for item in session.addresses(ns):
+        dev = links.name_of(item['index'])
+        if dev is not None:
+            found.setdefault(dev, set()).add(interface_of(item))
+    return dict((dev, as_text(items, dev)) for dev, items in found.items() if as_text(items, dev))
+
+
 class AddressResource(Resource):
     """The addresses of one device: listed ones present (or absent); with exclusive, no others of their family."""
 
     kind = 'address'
+    section = 'addresses'
     phase = PHASE_ADDRESS
+    mergeable = True  # a topology may list one device in several items: its builder merges them
+    whole = False
 
     def __init__(self, params, prefix=''):
         self.prefix = prefix
@@ -82,11 +98,16 @@ class AddressResource(Resource):
     def devices(self):
         return ((self.netns, self.dev),)
 
-    def depends_on(self):
-        deps = ['link/%s%s' % (self.dev, ns_suffix(self.netns)), 'veth/%s%s' % (self.dev, ns_suffix(self.netns))]
-        if self.netns is not None:
-            deps.append('netns/%s' % self.netns)
-        return deps
+    def owned(self, plan):
+        # each address this run adds, on its own: another description may own the device's other addresses
+        for item in sorted(self._planned_add, key=sort_key):
+            yield ('%s/%s' % (self.key(), item), self.section,
+                   {'dev': self.dev, 'netns': self.netns, 'address': [str(item)]})
+
+    def described_keys(self):
+        if self.state != PRESENT:
+            return set()
+        return set('%s/%s' % (self.key(), item) for item in self.addresses)
 
     def _identity(self):
         return {'dev': self.dev, 'netns': self.netns}
@@ -108,9 +129,9 @@ class AddressResource(Resource):
         if link.get('index') is not None:
             for item in session.addresses(self.netns):
                 if item['index'] == link['index']:
-                    interface = ipaddress.ip_interface('%s/%d' % (item['address'], item['prefixlen']))
+                    interface = interface_of(item)
                     current.add(interface)
-                    if item.get('flags', 0) & nl.IFA_F_SECONDARY:
+                    if item.get('flags', 0) & netlink.IFA_F_SECONDARY:
                         self._secondary.add(interface)
         current.update(session.virtual_addresses.get((self.netns, self.dev), ()))
         return link, current
@@ -171,13 +192,13 @@ class AddressResource(Resource):
     def _adder(self, item):
         def run(session):
             # without NODAD an IPv6 address stays "tentative" for ~2 s and cannot be used as a source
-            flags = nl.IFA_F_NODAD if (item.version == 6 and self.nodad) else 0
+            flags = netlink.IFA_F_NODAD if (item.version == 6 and self.nodad) else 0
             try:
                 nl.call('adding %s to %s in %s' % (item, self.dev, label(self.netns)),
                         session.socket(self.netns).address_add, self._index(session), str(item.ip),
                         item.network.prefixlen, flags)
             except NetnsError as exc:
-                if exc.value != errno.EEXIST:  # added meanwhile by someone else: that is the goal
+                if not exc.has_errno(errno.EEXIST):  # added meanwhile by someone else: that is the goal
                     raise
             session.invalidate(self.netns, 'addresses', 'routes')
         return run
@@ -189,13 +210,12 @@ class AddressResource(Resource):
                         session.socket(self.netns).address_del, self._index(session), str(item.ip),
                         item.network.prefixlen)
             except NetnsError as exc:
-                if exc.value not in (errno.EADDRNOTAVAIL, errno.ENODEV):  # already gone: that is the goal
+                if not exc.has_errno(errno.EADDRNOTAVAIL, errno.ENODEV):  # already gone: that is the goal
                     raise
             session.invalidate(self.netns, 'addresses', 'routes')
             if restore:
                 index = self._index(session)
-                left = set(ipaddress.ip_interface('%s/%d' % (entry['address'], entry['prefixlen']))
-                           for entry in session.addresses(self.netns) if entry['index'] == index)
+                left = set(interface_of(entry) for entry in session.addresses(self.netns) if entry['index'] == index)
                 for other in restore:
                     if other not in left:
                         self._adder(other)(session)
@@ -206,5 +226,31 @@ class AddressResource(Resource):
             session.virtual_addresses.setdefault((self.netns, self.dev), set()).update(self._planned_add)
 
 
-def address_resources(params, prefix=''):
-    return [AddressResource(params, prefix)]
+def build(items):
+    """The resources of address items: [(label prefix, validated parameters with state)].
+
+    One resource per device and state: several items naming one device (in a topology) are merged, and an
+    address described both present and absent is an error.
+    """
+    merged = {}
+    for prefix, params in items:
+        resource = labelled(AddressResource(params, prefix), prefix)
+        key = (resource.key(), resource.state)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = resource
+            continue
+        first.addresses |= resource.addresses
+        first.keep |= resource.keep
+        first.exclusive = first.exclusive or resource.exclusive
+        first.label = '%s+%s' % (first.label, resource.label)
+    resources = list(merged.values())
+    # exclusive keeps every address described for the device, whichever item lists it
+    present = dict((r.key(), r) for r in resources if r.state == PRESENT)
+    for resource in resources:
+        if resource.state == ABSENT and resource.key() in present:
+            clash = resource.addresses & present[resource.key()].addresses
+            if clash:
+                raise ParameterError((resource.label or '') + '.address', sorted(str(a) for a in clash),
+                                     'is described both present (%s) and absent' % present[resource.key()].label)
+    return resources

@@ -7,9 +7,7 @@ items with exactly the options of the single-object modules.
 Private to this collection: may change without notice.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from ansible_collections.linuxnet.netns.plugins.module_utils import _link_kinds as link_kinds
 
 STATE = dict(type='str', default='present', choices=['present', 'absent'])
 
@@ -35,9 +33,10 @@ VETH = dict(
     force=dict(type='bool', default=False),
 )
 
+# the options every link has; each kind's own options come from its spec in _link_kinds
 LINK = dict(
     name=dict(type='str', required=True),
-    kind=dict(type='str', choices=['bridge', 'dummy', 'vlan', 'macvlan', 'vxlan']),
+    kind=dict(type='str', choices=list(link_kinds.NAMES)),
     netns=dict(type='str'),
     state=STATE,
     mtu=dict(type='int'),
@@ -47,14 +46,7 @@ LINK = dict(
     force=dict(type='bool', default=False),
     move_from=dict(type='str'),
     link=dict(type='str'),
-    vlan_id=dict(type='int'),
-    macvlan_mode=dict(type='str', choices=['private', 'vepa', 'bridge', 'passthru', 'source']),
-    vxlan_id=dict(type='int'),
-    local=dict(type='str'),
-    remote=dict(type='str'),
-    group=dict(type='str'),
-    dstport=dict(type='int'),
-    remotes=dict(type='list', elements='str'),
+    **link_kinds.argument_spec()
 )
 
 ADDRESS = dict(
@@ -92,14 +84,8 @@ TOPOLOGY_ETC_FILES = dict(
     etc_files=dict(type='dict', required=True),
 )
 
-TOPOLOGY = dict(
-    namespaces=dict(type='list', elements='dict', default=[]),
-    veths=dict(type='list', elements='dict', default=[]),
-    links=dict(type='list', elements='dict', default=[]),
-    addresses=dict(type='list', elements='dict', default=[]),
-    routes=dict(type='list', elements='dict', default=[]),
-    sysctls=dict(type='list', elements='dict', default=[]),
-    etc_files=dict(type='list', elements='dict', default=[]),
+# the topology module's options besides its sections (_kinds adds one list option per section)
+TOPOLOGY_OPTIONS = dict(
     state=STATE,
     purge=dict(type='bool', default=False),
     name=dict(type='str', default='default'),

@@ -11,17 +11,15 @@ and an entry that still names the right namespace through another path is left a
 Private to this collection: may change without notice.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import fnmatch
 import os
 
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _containers as containers
+from ansible_collections.linuxnet.netns.plugins.module_utils import _engines as engines
 from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as kernel
+from ansible_collections.linuxnet.netns.plugins.module_utils import _link_records as link_records
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
 from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import (
@@ -30,11 +28,11 @@ from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import (
 
 BIND = 'bind'
 SYMLINK = 'symlink'
-STALE_KINDS = (kernel.DANGLING, kernel.PLACEHOLDER, kernel.REPLACED)
 PID_MAX = 4194304  # PID_MAX_LIMIT on 64-bit kernels
 HOST_NS = '/proc/1/ns/net'
 
-# Kept here until it joins the other modules' specs in _argspec.py.
+# The attach module's options. Not in _argspec with the others: its defaults are the container engines'
+# settings, and importing those there would put the engine clients into every module's payload.
 ATTACH = dict(
     name=dict(type='str'),
     state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -83,7 +81,7 @@ def host_identity():
     return None
 
 
-class Source(object):
+class Source:
     """The namespace asked for, open: what to bind-mount (the fd, so a recycled pid cannot swap it) or link to."""
 
     __slots__ = ('fd', 'identity', 'link_target', 'pid', 'container_id', 'runtime', 'label', 'param', 'value', 'start')
@@ -100,7 +98,7 @@ class Source(object):
         self.container_id = container_id
         self.runtime = runtime
         # when the process started: a symlink entry records it, so a later reuse of the pid shows
-        self.start = kernel.process_start(pid) if pid else None
+        self.start = link_records.process_start(pid) if pid else None
 
     @property
     def inode(self):
@@ -125,12 +123,10 @@ def _entry_state(entry):
         state['state'] = ABSENT
     elif entry.kind == kernel.LIVE:
         state.update(state=PRESENT, method=SYMLINK if entry.symlink is not None else BIND, netns_inode=entry.ino)
-    elif entry.kind in (kernel.DANGLING, kernel.PLACEHOLDER, kernel.REPLACED):
-        state.update(state='stale', problem=entry.describe())
-        if entry.symlink is not None:
-            state['method'] = SYMLINK
     else:
-        state.update(state='invalid', problem=entry.describe())
+        state.update(state=entry.state, problem=entry.describe())
+        if entry.kind in kernel.STALE_KINDS and entry.symlink is not None:
+            state['method'] = SYMLINK
     return state
 
 
@@ -207,7 +203,7 @@ class AttachResource(Resource):
         return source
 
     def _open_container(self):
-        target = containers.resolve(self.container, self.runtime, self.settings)
+        target = engines.resolve(self.container, self.runtime, self.settings)
         if target.host_network and not self.allow_host:
             raise NetnsError('container: %s uses the host network, so its namespace is the host\'s; attaching it '
                              'would give the host namespace a name under /run/netns. Set allow_host_netns=true '
@@ -356,7 +352,7 @@ class PruneResource(Resource):
 
     def _stale(self, run_dir):
         return [entry for entry in kernel.list_entries(run_dir)
-                if entry.kind in STALE_KINDS and entry.name != self.exclude
+                if entry.kind in kernel.STALE_KINDS and entry.name != self.exclude
                 and fnmatch.fnmatchcase(entry.name, self.pattern)]
 
     def read(self, session):
@@ -374,7 +370,7 @@ class PruneResource(Resource):
         def prune(session):
             with session.lock:
                 # looked at again under the lock: it may have been completed or replaced since
-                if kernel.inspect_entry(name, session.run_dir).kind in STALE_KINDS:
+                if kernel.inspect_entry(name, session.run_dir).kind in kernel.STALE_KINDS:
                     session.forget(name)
                     kernel.delete_entry(name, session.run_dir)
         return prune
@@ -383,8 +379,15 @@ class PruneResource(Resource):
         return {'pruned': sorted(plan.before['stale_entries'])}
 
 
-def attach_resources(params):
-    """The resources of one attach module call: the name, and/or the prune."""
+def build(items):
+    """The resources of one attach module call ([('', params)]): the name, and/or the prune."""
+    resources = []
+    for _prefix, params in items:
+        resources.extend(_resources(params))
+    return resources
+
+
+def _resources(params):
     resources = []
     name = params.get('name')
     if name is None and not params.get('prune'):

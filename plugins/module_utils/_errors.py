@@ -6,21 +6,26 @@
 Private to this collection: may change without notice.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
-import errno
+import errno as errnos
+import os
 
 
 class NetnsError(Exception):
-    """A failure the module reports to the user as-is (fail_json msg)."""
+    """A failure the module reports to the user as-is (fail_json msg).
 
-    def __init__(self, msg, param=None, value=None):
+    param and value name the user's option and what they gave, when the failure is about one; errno is the
+    kernel's error code, when the failure is a refused system call or netlink request.
+    """
+
+    def __init__(self, msg, param=None, value=None, errno=None):
         super(NetnsError, self).__init__(msg)
         self.msg = msg
         self.param = param
         self.value = value
+        self.errno = errno
+
+    def has_errno(self, *codes):
+        return self.errno in codes
 
 
 class NamespaceGone(NetnsError):
@@ -39,27 +44,35 @@ class ParameterError(NetnsError):
 # What each errno means for the operations of this collection. The text
 # completes the sentence "<what> failed: ...".
 ERRNO_MEANING = {
-    errno.EEXIST: "it already exists (or conflicts with an existing object)",
-    errno.ENOENT: "a referenced object does not exist",
-    errno.ESRCH: "no such object (for routes: no matching route; for processes: no such pid)",
-    errno.ENODEV: "no such network device",
-    errno.EADDRNOTAVAIL: "the address is not assigned to that device",
-    errno.EPERM: "operation not permitted (root, or CAP_NET_ADMIN and CAP_SYS_ADMIN, is required)",
-    errno.EACCES: "permission denied",
-    errno.EBUSY: "the object is busy",
-    errno.EINVAL: "the kernel rejected the request as invalid",
-    errno.ENETUNREACH: "the gateway is not reachable from any connected subnet",
-    errno.EOPNOTSUPP: "not supported by this kernel",
-    errno.ERANGE: "a value is out of the range the kernel accepts",
+    errnos.EEXIST: "it already exists (or conflicts with an existing object)",
+    errnos.ENOENT: "a referenced object does not exist",
+    errnos.ESRCH: "no such object (for routes: no matching route; for processes: no such pid)",
+    errnos.ENODEV: "no such network device",
+    errnos.EADDRNOTAVAIL: "the address is not assigned to that device",
+    errnos.EPERM: "operation not permitted (root, or CAP_NET_ADMIN and CAP_SYS_ADMIN, is required)",
+    errnos.EACCES: "permission denied",
+    errnos.EBUSY: "the object is busy",
+    errnos.EINVAL: "the kernel rejected the request as invalid",
+    errnos.ENETUNREACH: "the gateway is not reachable from any connected subnet",
+    errnos.EOPNOTSUPP: "not supported by this kernel",
+    errnos.ERANGE: "a value is out of the range the kernel accepts",
 }
 
 
 def errno_message(code, what):
     """Return '<what> failed: <meaning> [errno NAME]' for an errno code."""
     code = abs(int(code))
-    meaning = ERRNO_MEANING.get(code)
-    name = errno.errorcode.get(code, str(code))
-    if meaning is None:
-        import os
-        meaning = os.strerror(code)
+    meaning = ERRNO_MEANING.get(code) or os.strerror(code)
+    name = errnos.errorcode.get(code, str(code))
     return "%s failed: %s [%s]" % (what, meaning, name)
+
+
+def from_os_error(exc, what):
+    """A NetnsError for an OSError of a file or system call: '<what>: <strerror> [NAME]', errno kept."""
+    code = getattr(exc, 'errno', None)
+    detail = exc.strerror or str(exc)
+    if code is not None:
+        detail = '%s [%s]' % (detail, errnos.errorcode.get(code, code))
+    if getattr(exc, 'filename', None):
+        detail = '%s: %s' % (exc.filename, detail)
+    return NetnsError('%s: %s' % (what, detail), errno=code)

@@ -12,19 +12,15 @@ thread unshares, mounts and returns to its namespace with setns().
 Private to this collection: may change without notice.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ctypes
 import ctypes.util
 import errno
 import fcntl
 import os
-import re
 import stat
 import time
 
+from ansible_collections.linuxnet.netns.plugins.module_utils import _link_records as link_records
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NamespaceGone, NetnsError
 
 RUN_DIR = '/run/netns'
@@ -45,11 +41,13 @@ PLACEHOLDER = 'placeholder'  # the empty file iproute2 mounts onto, with nothing
 DANGLING = 'dangling'  # a symlink whose target is gone (e.g. /proc/PID/ns/net of a dead process)
 REPLACED = 'replaced'  # a symlink to /proc/PID/ns/net made for a process that exited; PID is someone else's now
 FOREIGN = 'foreign'  # anything else: a real file, a directory, a symlink to a non-namespace file
+STALE_KINDS = (PLACEHOLDER, DANGLING, REPLACED)
+# what the modules report for each kind of entry
+STATES = {ABSENT: 'absent', LIVE: 'live', PLACEHOLDER: 'stale', DANGLING: 'stale', REPLACED: 'stale',
+          FOREIGN: 'invalid'}
+NAMESPACE_TYPES = {0x00020000: 'mount', 0x04000000: 'uts', 0x08000000: 'ipc', 0x10000000: 'user',
+                   0x20000000: 'pid', 0x02000000: 'cgroup', 0x00000080: 'time'}
 
-# Symlink entries made by this collection record which process they were made for (pid and start time),
-# so a pid reused by another process is told apart from the one linked. /run, like /run/netns: gone at boot.
-LINK_RECORD_DIR = '/run/linuxnet-netns/symlinks'
-PROC_NET_RE = re.compile(r'^/proc/(\d+)/ns/net$')
 
 _libc = None
 _nsfs_dev = None
@@ -102,15 +100,30 @@ def nsfs_dev():
 def is_net_namespace_fd(fd):
     try:
         return fcntl.ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET
-    except (IOError, OSError):
+    except OSError:
         return False
+
+
+def namespace_type(path):
+    """'net', another namespace type ('uts', 'mount'...), or None, of the nsfs file at path (followed)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0))
+    except OSError:
+        return None
+    try:
+        kind = fcntl.ioctl(fd, NS_GET_NSTYPE)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return 'net' if kind == CLONE_NEWNET else NAMESPACE_TYPES.get(kind, 'unknown')
 
 
 def entry_path(name, run_dir=RUN_DIR):
     return os.path.join(run_dir, name)
 
 
-class Entry(object):
+class Entry:
     """What one name under /run/netns is, without following it for anything but stat()."""
 
     __slots__ = ('name', 'path', 'kind', 'symlink', 'dev', 'ino', 'detail')
@@ -127,6 +140,11 @@ class Entry(object):
     @property
     def identity(self):
         return (self.dev, self.ino) if self.kind == LIVE else None
+
+    @property
+    def state(self):
+        """live, stale (a leftover that can be replaced), invalid (refused), or absent."""
+        return STATES[self.kind]
 
     def describe(self):
         if self.kind == FOREIGN:
@@ -156,12 +174,19 @@ def inspect_entry(name, run_dir=RUN_DIR):
         except OSError:
             return Entry(name, path, DANGLING, symlink=target)
         if st.st_dev == nsfs_dev() and stat.S_ISREG(st.st_mode):
-            if _pid_reused(name, target):
+            kind = namespace_type(path)
+            if kind not in ('net', None):
+                return Entry(name, path, FOREIGN, symlink=target,
+                             detail='a symlink to %s, a %s namespace, not a network namespace' % (target, kind))
+            if link_records.pid_reused(name, target):
                 return Entry(name, path, REPLACED, symlink=target, dev=st.st_dev, ino=st.st_ino)
             return Entry(name, path, LIVE, symlink=target, dev=st.st_dev, ino=st.st_ino)
         return Entry(name, path, FOREIGN, symlink=target,
                      detail='a symlink to %s, which is not a network namespace' % target)
     if lst.st_dev == nsfs_dev():
+        kind = namespace_type(path)
+        if kind not in ('net', None):
+            return Entry(name, path, FOREIGN, detail='a bind mount of a %s namespace, not a network namespace' % kind)
         return Entry(name, path, LIVE, dev=lst.st_dev, ino=lst.st_ino)
     if stat.S_ISREG(lst.st_mode) and lst.st_size == 0:
         return Entry(name, path, PLACEHOLDER)
@@ -195,7 +220,7 @@ def open_namespace(path, what):
     return fd
 
 
-class RunDirLock(object):
+class RunDirLock:
     """Exclusive flock on the /run/netns directory, taken by every writer of this collection.
 
     It serialises creators the way iproute2's own directory lock does, so two
@@ -217,7 +242,7 @@ class RunDirLock(object):
                 try:
                     fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
-                except (IOError, OSError) as exc:
+                except OSError as exc:
                     if exc.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR):
                         raise
                     if time.time() > deadline:
@@ -334,66 +359,14 @@ def symlink_namespace(name, target, run_dir=RUN_DIR, start=None):
     recorded so that the entry reads as stale once that pid belongs to another process.
     """
     path = entry_path(name, run_dir)
-    match = PROC_NET_RE.match(target)
+    match = link_records.PROC_NET_RE.match(target)
     if match and start is not None and run_dir == RUN_DIR:
-        _write_link_record(name, int(match.group(1)), start)
+        link_records.write(name, int(match.group(1)), start)
     try:
         os.symlink(target, path)
     except OSError as exc:
-        _remove_link_record(name)
+        link_records.remove(name)
         raise NetnsError('cannot create symlink %s -> %s: %s' % (path, target, exc))
-
-
-def process_start(pid):
-    """When the process started (clock ticks after boot, /proc/PID/stat field 22), or None if there is none."""
-    try:
-        with open('/proc/%d/stat' % pid, 'rb') as handle:
-            data = handle.read()
-    except (IOError, OSError):
-        return None
-    # the command name (field 2) may hold spaces and parentheses: count from the last ")"
-    fields = data[data.rindex(b')') + 2:].split()
-    return int(fields[19])
-
-
-def _write_link_record(name, pid, start):
-    try:
-        os.makedirs(LINK_RECORD_DIR, 0o755)
-    except OSError as exc:
-        if exc.errno != errno.EEXIST:
-            raise NetnsError('cannot create %s: %s' % (LINK_RECORD_DIR, exc))
-    path = os.path.join(LINK_RECORD_DIR, name)
-    tmp = '%s.%d.tmp' % (path, os.getpid())
-    with open(tmp, 'w') as handle:
-        handle.write('%d %d\n' % (pid, start))
-    os.rename(tmp, path)
-
-
-def _read_link_record(name):
-    try:
-        with open(os.path.join(LINK_RECORD_DIR, name)) as handle:
-            pid, start = handle.read().split()[:2]
-        return int(pid), int(start)
-    except (IOError, OSError, ValueError):
-        return None
-
-
-def _remove_link_record(name):
-    try:
-        os.unlink(os.path.join(LINK_RECORD_DIR, name))
-    except OSError:
-        pass
-
-
-def _pid_reused(name, target):
-    """Was the symlink made (by this collection) for another process than the one holding that pid now?"""
-    match = PROC_NET_RE.match(target)
-    if not match:
-        return False
-    record = _read_link_record(name)
-    if record is None or record[0] != int(match.group(1)):
-        return False  # not ours, or made for another pid: nothing to compare with
-    return process_start(record[0]) != record[1]
 
 
 def _unlink_quietly(path):
@@ -416,7 +389,7 @@ def delete_entry(name, run_dir=RUN_DIR):
     if entry.kind == FOREIGN and entry.symlink is None:
         raise NetnsError('%s is %s; refusing to delete it' % (path, entry.describe()))
     if entry.symlink is not None:
-        _remove_link_record(name)
+        link_records.remove(name)
     else:
         # a racing creator may have stacked two mounts; take them all off
         for _attempt in range(16):

@@ -6,22 +6,18 @@
 Private to this collection: may change without notice.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import errno
 import os
 import shutil
 import stat
-import tempfile
 
+from ansible_collections.linuxnet.netns.plugins.module_utils import _files as files
 from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as kernel
 from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
 from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import (
-    ABSENT, PHASE_NAMESPACE, PHASE_NAMESPACE_CONFIG, PRESENT, Change, Plan, Resource,
+    ABSENT, PHASE_NAMESPACE, PHASE_NAMESPACE_CONFIG, PRESENT, Change, Plan, Resource, labelled,
 )
 from ansible_collections.linuxnet.netns.plugins.module_utils._session import label
 
@@ -32,6 +28,7 @@ class NetnsResource(Resource):
     """A name under /run/netns that holds a network namespace."""
 
     kind = 'netns'
+    section = 'namespaces'
     phase = PHASE_NAMESPACE
 
     def __init__(self, name, state=PRESENT, nsid=None, param_prefix=''):
@@ -49,6 +46,15 @@ class NetnsResource(Resource):
     def netns_refs(self):
         return []
 
+    def removal_item(self):
+        return {'name': self.name}
+
+    def defines_namespace(self):
+        return self.name
+
+    def removes_namespace(self, session):
+        return self.name if self.state == ABSENT and session.exists(self.name) else None
+
     def read(self, session):
         entry = session.entry(self.name)
         state = {'name': self.name, 'path': entry.path}
@@ -59,9 +65,7 @@ class NetnsResource(Resource):
             if entry.symlink is not None:
                 state['symlink'] = entry.symlink
         else:
-            state.update(state='stale' if entry.kind in (kernel.PLACEHOLDER, kernel.DANGLING, kernel.REPLACED)
-                         else 'invalid',
-                         nsid=None, problem=entry.describe())
+            state.update(state=entry.state, nsid=None, problem=entry.describe())
             if entry.symlink is not None:
                 state['symlink'] = entry.symlink
         if session.is_virtual(self.name):
@@ -195,7 +199,9 @@ class SysctlResource(Resource):
     """net.* sysctls of one namespace, written through /proc/sys while inside it."""
 
     kind = 'sysctls'
+    section = 'sysctls'
     phase = PHASE_NAMESPACE_CONFIG
+    whole = False
 
     def __init__(self, netns, sysctls, param='sysctls'):
         self.netns = netns
@@ -230,7 +236,7 @@ class SysctlResource(Resource):
                 try:
                     with open(os.path.join('/proc/sys', path)) as handle:
                         current[name] = ' '.join(handle.read().split())
-                except (IOError, OSError) as exc:
+                except OSError as exc:
                     if exc.errno == errno.ENOENT:
                         raise ParameterError('%s.%s' % (self.param, name), name,
                                              'no such sysctl in %s' % label(self.netns))
@@ -255,7 +261,7 @@ class SysctlResource(Resource):
                 try:
                     with open(os.path.join('/proc/sys', path), 'w') as handle:
                         handle.write(value)
-                except (IOError, OSError) as exc:
+                except OSError as exc:
                     raise NetnsError('%s: cannot set %s to %r in %s: %s'
                                      % (self.param, path.replace('/', '.'), value, label(self.netns), exc))
         return write
@@ -268,30 +274,45 @@ def _device_specific(path):
 
 
 class EtcFilesResource(Resource):
-    """Files under /etc/netns/NAME/, which `ip netns exec` bind-mounts over their /etc counterparts."""
+    """Files under /etc/netns/NAME/, which `ip netns exec` bind-mounts over their /etc counterparts.
+
+    A file whose content is null is removed; with state absent every listed file is.
+    """
 
     kind = 'etc_files'
+    section = 'etc_files'
     phase = PHASE_NAMESPACE_CONFIG
+    whole = False
 
-    def __init__(self, netns, files, param='etc_files', etc_dir=kernel.ETC_DIR):
+    def __init__(self, netns, contents, param='etc_files', etc_dir=kernel.ETC_DIR, state=PRESENT):
         self.netns = netns
         self.param = param
+        self.state = state
         self.directory = os.path.join(etc_dir, netns)
-        if not isinstance(files, dict):
-            raise ParameterError(param, files, 'must be a dictionary of file names to contents '
-                                 '(null removes a file), e.g. {resolv.conf: "nameserver 10.0.0.1\\n"}')
+        if not isinstance(contents, dict):
+            raise ParameterError(param, contents, 'must be a dictionary of file names to contents '
+                                 '(null removes a file), e.g. {resolv.conf: "nameserver 198.18.0.1\\n"}')
         self.files = {}
-        for name, content in files.items():
+        for name, content in contents.items():
             name = validate.etc_file_name(name, '%s.%s' % (param, name))
             if content is not None and not isinstance(content, str):
                 raise ParameterError('%s.%s' % (param, name), content, 'file content must be a string or null')
-            self.files[name] = content
+            self.files[name] = None if state == ABSENT else content
 
     def key(self):
         return 'etc_files/%s' % self.netns
 
     def netns_names(self):
         return (self.netns,)
+
+    def owned(self, plan):
+        # each file this run writes where there was none
+        for name, content in sorted(self.files.items()):
+            if content is not None and plan.changed and plan.before['etc_files'].get(name) is None:
+                yield '%s/%s' % (self.key(), name), self.section, {'netns': self.netns, 'etc_files': {name: None}}
+
+    def described_keys(self):
+        return set('%s/%s' % (self.key(), name) for name, content in self.files.items() if content is not None)
 
     def read(self, session):
         current = {}
@@ -330,43 +351,43 @@ class EtcFilesResource(Resource):
 
     def _writer(self, path, content):
         def write(session):
-            try:
-                os.makedirs(self.directory, 0o755)
-            except OSError as exc:
-                if exc.errno != errno.EEXIST:
-                    raise NetnsError('%s: cannot create %s: %s' % (self.param, self.directory, exc))
             # write-then-rename: a reader never sees half a resolv.conf
-            fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=self.directory)
-            try:
-                with os.fdopen(fd, 'w') as handle:
-                    handle.write(content)
-                os.chmod(tmp, 0o644)
-                os.rename(tmp, path)
-            except Exception:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            files.write_atomic(path, content, what=self.param)
         return write
 
     def _remover(self, path):
         def remove(session):
-            try:
-                os.unlink(path)
-            except OSError as exc:
-                if exc.errno != errno.ENOENT:
-                    raise NetnsError('%s: cannot remove %s: %s' % (self.param, path, exc))
+            files.remove_file(path, self.param)
         return remove
 
 
-def netns_resources(params, prefix=''):
-    """The resources of one netns module call (or one topology namespaces[] item)."""
-    resources = [NetnsResource(params['name'], params['state'], params.get('nsid'), param_prefix=prefix)]
-    name = resources[0].name
-    if params['state'] == PRESENT:
-        if params.get('sysctls') is not None:
-            resources.append(SysctlResource(name, params['sysctls'], param=prefix + 'sysctls'))
-        if params.get('etc_files') is not None:
-            resources.append(EtcFilesResource(name, params['etc_files'], param=prefix + 'etc_files'))
+def build_namespaces(items):
+    """The resources of netns items (a netns module call, the namespaces of a topology): the namespace, and
+    its sysctls and /etc/netns files when it is wanted present. items: [(label prefix, validated parameters)]."""
+    resources = []
+    for prefix, params in items:
+        namespace = NetnsResource(params['name'], params['state'], params.get('nsid'), param_prefix=prefix)
+        resources.append(labelled(namespace, prefix))
+        if params['state'] == PRESENT:
+            if params.get('sysctls') is not None:
+                resources.append(labelled(SysctlResource(namespace.name, params['sysctls'], param=prefix + 'sysctls'),
+                                          prefix))
+            if params.get('etc_files') is not None:
+                resources.append(labelled(EtcFilesResource(namespace.name, params['etc_files'],
+                                                           param=prefix + 'etc_files'), prefix))
     return resources
+
+
+def build_sysctls(items):
+    """The sysctls items of a topology (namespaces it does not manage, the host's). Removing a topology leaves
+    sysctls as they are: there is no value to go back to."""
+    return [labelled(SysctlResource(validate.optional_netns_name(params.get('netns'), prefix + 'netns'),
+                                    params['sysctls'], param=prefix + 'sysctls'), prefix)
+            for prefix, params in items if params.get('state', PRESENT) == PRESENT]
+
+
+def build_etc_files(items):
+    """The etc_files items of a topology; state absent removes the listed files."""
+    return [labelled(EtcFilesResource(validate.netns_name(params.get('netns'), prefix + 'netns'), params['etc_files'],
+                                      param=prefix + 'etc_files', state=params.get('state', PRESENT)), prefix)
+            for prefix, params in items]

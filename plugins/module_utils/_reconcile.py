@@ -15,11 +15,7 @@ have created so later stages plan against it.
 Private to this collection: may change without notice.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
-from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NamespaceGone, NetnsError
+from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NamespaceGone, NetnsError, from_os_error
 
 # Stages, in the order objects are made. Removal runs the other way round.
 PHASE_NAMESPACE = 0
@@ -32,7 +28,7 @@ PRESENT = 'present'
 ABSENT = 'absent'
 
 
-class Change(object):
+class Change:
     """One step of a plan: a sentence for the user and the callable that does it."""
 
     __slots__ = ('text', 'run')
@@ -45,7 +41,7 @@ class Change(object):
         return 'Change(%r)' % self.text
 
 
-class Plan(object):
+class Plan:
     __slots__ = ('resource', 'before', 'after', 'changes', 'notes')
 
     def __init__(self, resource, before, after, changes=None, notes=None):
@@ -60,7 +56,7 @@ class Plan(object):
         return bool(self.changes)
 
 
-class Resource(object):
+class Resource:
     """One object of the kernel or the filesystem, described by validated parameters.
 
     Subclasses set kind and phase and implement read() and plan(); they
@@ -69,10 +65,15 @@ class Resource(object):
     """
 
     kind = 'object'
+    section = None  # the list of a topology description that holds objects of this kind
     phase = PHASE_NAMESPACE
     state = PRESENT
     level = 0  # order among resources of one phase (a bridge before the ports enslaved to it)
     label = None  # how error messages name the object, e.g. "veths[3]" in a topology
+    # several resources with one key are merged by their builder (the addresses of one device), not a conflict
+    mergeable = False
+    # one kernel object, made or removed as a whole (not a set of addresses, files or values on one)
+    whole = True
 
     def key(self):
         raise NotImplementedError
@@ -81,12 +82,40 @@ class Resource(object):
         """Namespaces this object lives in (None is the host's): removing one removes the object."""
         return ()
 
-    def depends_on(self):
-        """Keys of other resources (of any kind) that must be present before this one."""
+    def interfaces(self):
+        """(netns, name) of the interfaces this object defines: no two objects of a description may define one."""
         return ()
+
+    # -- ownership: what a topology records it created, so that purge removes only that ---------------
+    def removal_item(self):
+        """The item of self.section that removes this object again, or None if it is never owned."""
+        return None
+
+    def owned(self, plan):
+        """(ownership key, section, removal item) of each object this plan creates."""
+        created = plan.changed and (plan.before or {}).get('state') != PRESENT
+        item = self.removal_item() if created else None
+        if item is not None:
+            yield self.key(), self.section, item
+
+    def described_keys(self):
+        """Ownership keys of what this resource wants present (kept when a topology purges)."""
+        return set([self.key()]) if self.state == PRESENT and self.section else set()
 
     def devices(self):
         """(netns, device) pairs this object is on: it goes away when one of them does."""
+        return ()
+
+    def defines_namespace(self):
+        """The name of the namespace this resource is (a netns), else None."""
+        return None
+
+    def removes_namespace(self, session):
+        """The name of the namespace this resource deletes (with everything in it), else None."""
+        return None
+
+    def devices_removed_with(self, namespaces):
+        """Devices outside these doomed namespaces that the kernel removes with them (a veth's other end)."""
         return ()
 
     def netns_refs(self):
@@ -109,6 +138,12 @@ class Resource(object):
         return plan.after
 
 
+def labelled(resource, prefix):
+    """Name the resource in messages as the description item it came from ("veths[3]"), if it came from one."""
+    resource.label = prefix.rstrip('.') or None
+    return resource
+
+
 class ConvergeError(NetnsError):
     """A failure partway: names the object and what had been applied before it."""
 
@@ -123,13 +158,13 @@ class ConvergeError(NetnsError):
             else:
                 msg = '%s (%s): %s' % (resource.label, resource.key(), msg)
         super(ConvergeError, self).__init__(msg, param=getattr(cause, 'param', None),
-                                            value=getattr(cause, 'value', None))
+                                            value=getattr(cause, 'value', None), errno=getattr(cause, 'errno', None))
         self.object = resource.key()
         self.step = step
         self.applied = list(applied)
 
 
-class Report(object):
+class Report:
     def __init__(self):
         self.plans = []
         self.applied = []  # texts of changes that were carried out, in order
@@ -181,7 +216,7 @@ def stages(resources):
 
 
 def doomed(session, resources):
-    """What this run removes wholesale: namespaces, and the veths that go with them.
+    """What this run removes wholesale: namespaces, and the devices that go with them.
 
     Objects inside a removed namespace, or on a veth whose other end is in one,
     disappear with it; deleting them one by one first would only cost time
@@ -189,17 +224,18 @@ def doomed(session, resources):
     """
     namespaces = set()
     for resource in resources:
-        if resource.kind == 'netns' and resource.state == ABSENT and session.exists(resource.name):
-            namespaces.add(resource.name)
+        name = resource.removes_namespace(session)
+        if name is not None:
+            namespaces.add(name)
     devices = set()
     for resource in resources:
-        if resource.kind == 'veth' and resource.state == ABSENT and namespaces.intersection(resource.netns_names()):
-            devices.update(resource.devices())
+        if resource.state == ABSENT:
+            devices.update(resource.devices_removed_with(namespaces))
     return namespaces, devices
 
 
-def _goes_with(resource, namespaces, devices):
-    if resource.state != ABSENT or resource.kind == 'netns':
+def _goes_with(session, resource, namespaces, devices):
+    if resource.state != ABSENT or resource.removes_namespace(session) is not None:
         return None
     gone = sorted(name for name in namespaces.intersection(resource.netns_names()) if name is not None)
     if gone:
@@ -219,7 +255,7 @@ def converge(session, resources, before_apply=None):
         for resource in stage:
             try:
                 before = resource.read(session)
-                gone_with = _goes_with(resource, namespaces, devices)
+                gone_with = _goes_with(session, resource, namespaces, devices)
                 if gone_with:
                     plan = Plan(resource, before, dict(before, state=ABSENT) if before else before, notes=[gone_with])
                 else:
@@ -231,9 +267,15 @@ def converge(session, resources, before_apply=None):
                 plan = Plan(resource, {'state': ABSENT}, {'state': ABSENT}, notes=[exc.msg])
             except NetnsError as exc:
                 raise ConvergeError(resource, None, exc, report.applied)
+            except OSError as exc:
+                # setns, /proc, /etc/netns...: a failure reading or planning is named like one applying
+                raise ConvergeError(resource, None, from_os_error(exc, 'reading %s' % resource.key()), report.applied)
             plans.append(plan)
         if before_apply is not None and not session.check_mode:
-            before_apply(plans)
+            try:
+                before_apply(plans)
+            except OSError as exc:
+                raise NetnsError(from_os_error(exc, 'recording what this run creates').msg)
         for plan in plans:
             if session.check_mode:
                 plan.resource.simulate(session, plan)
@@ -247,8 +289,9 @@ def converge(session, resources, before_apply=None):
                         break  # its namespace went away meanwhile, and the object with it
                     except NetnsError as exc:
                         raise ConvergeError(plan.resource, change.text, exc, report.applied)
-                    except (OSError, IOError) as exc:
-                        raise ConvergeError(plan.resource, change.text, NetnsError(str(exc)), report.applied)
+                    except OSError as exc:
+                        raise ConvergeError(plan.resource, change.text, from_os_error(exc, change.text),
+                                            report.applied)
                     report.applied.append(change.text)
             report.plans.append(plan)
     return report

@@ -6,24 +6,21 @@
 Private to this collection: may change without notice.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import errno
 import ipaddress
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
-from ansible_collections.linuxnet.netns.plugins.module_utils._link import ns_suffix
 from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import (
-    ABSENT, PHASE_ROUTE, PRESENT, Change, Plan, Resource,
+    ABSENT, PHASE_ROUTE, PRESENT, Change, Plan, Resource, labelled,
 )
-from ansible_collections.linuxnet.netns.plugins.module_utils._session import label
+from ansible_collections.linuxnet.netns.plugins.module_utils._session import label, ns_suffix
 
 RTPROT_STATIC = 4
 RTNH_F_ONLINK = 4
+RT_TABLE_MAIN = 254
+RT_TABLE_LOCAL = 255
 # routes the kernel or router advertisements own: never removed by exclusive
 UNMANAGED_PROTOCOLS = (1, 2, 9)  # redirect, kernel, ra
 MANAGED_TYPES = ('unicast', 'blackhole', 'unreachable', 'prohibit', 'throw')
@@ -43,15 +40,49 @@ def route_text(route):
         words.extend(['via', route['gateway']])
     if route.get('dev'):
         words.extend(['dev', route['dev']])
-    if route.get('table') not in (None, 254):
+    if route.get('table') not in (None, RT_TABLE_MAIN):
         words.extend(['table', str(route['table'])])
     if route.get('metric'):
         words.extend(['metric', str(route['metric'])])
     return ' '.join(words)
 
 
+def managed_view(route, links, ns):
+    """A kernel route in the route module's option shape (what netns_info reports and a topology takes back),
+    or None for routes the module does not manage: the local table, the kernel's own and router
+    advertisements', types other than unicast/blackhole/unreachable/prohibit, tos and multipath routes."""
+    rtype = TYPE_NAMES.get(route['type'])
+    if (route['table'] == RT_TABLE_LOCAL or rtype not in MANAGED_TYPES[:4] or route['proto'] in UNMANAGED_PROTOCOLS
+            or route['tos'] or route['multipath']):
+        return None
+    family = route['family']
+    view = {'dst': route['dst'] if route['dst_len'] else 'default' if family == 4 else '::/0'}
+    if ns is not None:
+        view['netns'] = ns
+    if route['gateway']:
+        view['gateway'] = route['gateway']
+    if route['oif']:
+        view['dev'] = links.name_of(route['oif'])
+    metric = route['metric'] if route['metric'] is not None else 0
+    if metric != DEFAULT_METRIC[family]:
+        view['metric'] = metric
+    if route['table'] != RT_TABLE_MAIN:
+        view['table'] = str(route['table'])
+    if rtype != 'unicast':
+        view['type'] = rtype
+    if route['src']:
+        view['src'] = route['src']
+    default_scope = SCOPE_LINK if family == 4 and rtype == 'unicast' and not route['gateway'] else SCOPE_UNIVERSE
+    if family == 4 and route['scope'] != default_scope:
+        view['scope'] = str(validate.scope_name(route['scope']))
+    if route['flags'] & RTNH_F_ONLINK:
+        view['onlink'] = True
+    return view
+
+
 class RouteResource(Resource):
     kind = 'route'
+    section = 'routes'
     phase = PHASE_ROUTE
 
     def __init__(self, params, prefix=''):
@@ -108,11 +139,9 @@ class RouteResource(Resource):
     def devices(self):
         return ((self.netns, self.dev),) if self.dev else ()
 
-    def depends_on(self):
-        deps = ['netns/%s' % self.netns] if self.netns is not None else []
-        if self.dev:
-            deps.extend(['link/%s%s' % (self.dev, ns_suffix(self.netns)), 'veth/%s%s' % (self.dev, ns_suffix(self.netns))])
-        return deps
+    def removal_item(self):
+        return {'dst': str(self.dst), 'netns': self.netns, 'table': str(self.table), 'metric': self.metric,
+                'type': self.route_type}
 
     def _identity(self):
         return {'dst': str(self.dst), 'netns': self.netns, 'table': self.table, 'metric': self.metric,
@@ -258,7 +287,7 @@ class RouteResource(Resource):
             nl.call('deleting route %s in %s' % (self.dst, label(self.netns)), session.socket(self.netns).route_del,
                     **attrs)
         except NetnsError as exc:
-            if exc.value != errno.ESRCH:  # gone already: that is the goal
+            if not exc.has_errno(errno.ESRCH):  # gone already: that is the goal
                 raise
         session.invalidate(self.netns, 'routes')
 
@@ -268,6 +297,8 @@ class RouteSetResource(Resource):
 
     kind = 'routes'
     phase = PHASE_ROUTE
+    mergeable = True  # one per namespace, table and family, made by the builder
+    whole = False
 
     def __init__(self, netns, table, family, keep):
         self.netns = netns
@@ -327,15 +358,30 @@ class RouteSetResource(Resource):
                 nl.call('deleting route %s in %s' % (route['dst'], label(self.netns)), session.socket(self.netns).route_del,
                         **attrs)
             except NetnsError as exc:
-                if exc.value != errno.ESRCH:
+                if not exc.has_errno(errno.ESRCH):
                     raise
             session.invalidate(self.netns, 'routes')
         return run
 
 
-def route_resources(params, prefix=''):
-    route = RouteResource(params, prefix)
-    resources = [route]
-    if route.exclusive and route.state == PRESENT:
-        resources.append(RouteSetResource(route.netns, route.table, route.family, [route]))
+def build(items):
+    """The resources of route items: [(label prefix, validated parameters with state)].
+
+    A route with exclusive also removes every other managed route of its namespace, table and family: one
+    RouteSetResource per such group keeps all the group's described routes.
+    """
+    resources = []
+    groups = {}
+    for prefix, params in items:
+        route = labelled(RouteResource(params, prefix), prefix)
+        resources.append(route)
+        if route.state == PRESENT:
+            group = groups.setdefault((route.netns, route.table, route.family), {'keep': [], 'exclusive': False})
+            group['keep'].append(route)
+            group['exclusive'] = group['exclusive'] or route.exclusive
+    for (netns, table, family), group in sorted(groups.items(), key=lambda pair: repr(pair[0])):
+        if group['exclusive']:
+            routes = RouteSetResource(netns, table, family, group['keep'])
+            routes.label = 'routes (exclusive)' if group['keep'][0].label else None
+            resources.append(routes)
     return resources

@@ -6,10 +6,6 @@
 Private to this collection: may change without notice.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
@@ -18,13 +14,14 @@ from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import C
 from ansible_collections.linuxnet.netns.plugins.module_utils._session import Session
 
 
-def new_module(argument_spec, **kwargs):
+def new_module(argument_spec, read_only=False, **kwargs):
+    """An AnsibleModule for this collection. Reading and planning need no pyroute2 (check mode, netns_info):
+    only a run that may change the kernel fails without it."""
     kwargs.setdefault('supports_check_mode', True)
     module = AnsibleModule(argument_spec=argument_spec, **kwargs)
-    if not nl.HAS_PYROUTE2:
-        module.fail_json(msg=missing_required_lib('pyroute2', url='https://pypi.org/project/pyroute2/')
-                         + ' ' + nl.PYROUTE2_INSTALL_HINT,
-                         exception=nl.PYROUTE2_IMPORT_ERROR)
+    if not nl.HAS_PYROUTE2 and not (read_only or module.check_mode):
+        message = missing_required_lib('pyroute2', url='https://pypi.org/project/pyroute2/').rstrip('. ')
+        module.fail_json(msg='%s. %s' % (message, nl.PYROUTE2_INSTALL_HINT), exception=nl.PYROUTE2_IMPORT_ERROR)
     too_old = nl.pyroute2_too_old()
     if too_old:
         module.fail_json(msg=too_old)
@@ -44,13 +41,13 @@ def fail(module, exc, **extra):
 def run_module(argument_spec, build, **kwargs):
     """The whole life of a single-object module.
 
-    build(params) returns the Resources describing the one object the module
-    manages (e.g. a namespace and its sysctls); it validates everything before
+    build is the kind's builder (_kinds): given the one item [('', params)], it returns the Resources
+    describing the object the module manages (e.g. a namespace and its sysctls), validating everything before
     the kernel is touched. Their results are merged into the module's return.
     """
     module = new_module(argument_spec, **kwargs)
     try:
-        resources = build(module.params)
+        resources = build([('', module.params)])
         with Session(check_mode=module.check_mode) as session:
             report = converge(session, resources)
             result = {}
@@ -65,12 +62,14 @@ def run_module(argument_spec, build, **kwargs):
     module.exit_json(**result)
 
 
-def run_topology(argument_spec):
+def run_topology():
     """The topology module: validate every item with its module's spec, converge all in one process."""
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    from ansible_collections.linuxnet.netns.plugins.module_utils import _applier as applier
+    from ansible_collections.linuxnet.netns.plugins.module_utils import _kinds as kinds
     from ansible_collections.linuxnet.netns.plugins.module_utils import _topology as topology
 
-    module = new_module(argument_spec)
+    module = new_module(kinds.TOPOLOGY)
     params = module.params
     try:
         normalised = topology.normalise(params, ArgumentSpecValidator)
@@ -78,12 +77,12 @@ def run_topology(argument_spec):
                                              name=params['name'], check_mode=module.check_mode,
                                              state_dir=params['state_dir'])
         if params['persist_file']:
-            content = topology.persisted_content(normalised, params['state'], params['purge'], params['name'],
-                                                 params['state_dir'])
-            outcome['persisted'] = topology.persist(params['persist_file'], content, module.check_mode)
-            outcome['applier'] = topology.install_applier(params['persist_lib'], module.check_mode)
+            content = applier.persisted_content(normalised, params['state'], params['purge'], params['name'],
+                                                params['state_dir'])
+            outcome['persisted'] = applier.persist(params['persist_file'], content, module.check_mode)
+            outcome['applier'] = applier.install(params['persist_lib'], module.check_mode)
             outcome['applier_command'] = '%s/%s %s' % (
-                params['persist_lib'], topology.APPLIER_NAME, params['persist_file'])
+                params['persist_lib'], applier.APPLIER_NAME, params['persist_file'])
             outcome['changed'] = outcome['changed'] or outcome['persisted'] or outcome['applier']
     except NetnsError as exc:
         fail(module, exc)
@@ -97,7 +96,7 @@ def run_info(argument_spec):
     """netns_info: read everything, change nothing."""
     from ansible_collections.linuxnet.netns.plugins.module_utils import _info as info
 
-    module = new_module(argument_spec)
+    module = new_module(argument_spec, read_only=True)
     params = module.params
     try:
         with Session(check_mode=True) as session:

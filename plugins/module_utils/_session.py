@@ -11,10 +11,6 @@ once. Every file descriptor and socket is closed by close().
 Private to this collection: may change without notice.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import collections
 import contextlib
 import os
@@ -23,7 +19,6 @@ from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as k
 from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
 
-HOST = None  # the namespace the run started in
 # Each open netlink socket costs a few descriptors (socket, event loop, its wake-up pipe); beyond
 # this many, the least recently used one is closed and reopened (setns, ~1 ms) when needed again.
 MAX_OPEN_SOCKETS = 256
@@ -43,10 +38,16 @@ def raise_nofile_limit():
 
 
 def label(ns):
+    """How messages name a namespace."""
     return 'the host namespace' if ns is None else 'netns %r' % ns
 
 
-class LinkTable(object):
+def ns_suffix(ns):
+    """How object keys name a namespace: "eth0@red", or nothing for the host's."""
+    return '' if ns is None else '@%s' % ns
+
+
+class LinkTable:
     """The links of one namespace, by name and by index."""
 
     def __init__(self, links):
@@ -72,7 +73,7 @@ class LinkTable(object):
         return iter(sorted(self.by_name.values(), key=lambda link: (link.get('index') or 0, link['name'])))
 
 
-class Session(object):
+class Session:
     def __init__(self, check_mode=False, run_dir=kernel.RUN_DIR):
         raise_nofile_limit()
         self.check_mode = check_mode
@@ -83,6 +84,7 @@ class Session(object):
         self._sockets = collections.OrderedDict()
         self._cache = {}
         self._pids = None
+        self._peer_nsids = {}  # (ns, other) -> the id ns has for other, once the kernel has assigned one
         # check mode: what earlier stages of this plan would have created
         self.virtual = set()
         self.virtual_links = {}
@@ -210,6 +212,8 @@ class Session(object):
             os.close(fd)
         self.invalidate(ns)
         self._pids = None
+        for pair in [pair for pair in self._peer_nsids if ns in pair]:
+            del self._peer_nsids[pair]
 
     def nsid(self, ns):
         """The id the host namespace has for ns (what `ip netns list` shows), or None."""
@@ -218,9 +222,18 @@ class Session(object):
         return nl.call('reading the nsid of %s' % label(ns), self.socket(None).get_nsid, self.fd(ns))
 
     def peer_nsid(self, ns, other):
-        """The id namespace ns has for namespace other (what IFLA_LINK_NETNSID carries), or None."""
-        return nl.call('reading the nsid of %s inside %s' % (label(other), label(ns)),
-                       self.socket(ns).get_nsid, self.fd(other))
+        """The id namespace ns has for namespace other (what IFLA_LINK_NETNSID carries), or None.
+
+        An assigned id never changes while both namespaces live, so it is asked once; None (not assigned yet:
+        the kernel assigns one when a veth first joins the two) is asked again each time.
+        """
+        known = self._peer_nsids.get((ns, other))
+        if known is None:
+            known = nl.call('reading the nsid of %s inside %s' % (label(other), label(ns)),
+                            self.socket(ns).get_nsid, self.fd(other))
+            if known is not None:
+                self._peer_nsids[(ns, other)] = known
+        return known
 
     def pids(self, ns):
         if ns is not None and (self.is_virtual(ns) or not self.exists(ns)):

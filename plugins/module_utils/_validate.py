@@ -9,10 +9,6 @@ a module can refuse bad input before it changes anything.
 Private to this collection: may change without notice.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import re
 

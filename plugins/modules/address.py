@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: address
 short_description: Manage IPv4 and IPv6 addresses on a device in any network namespace
@@ -134,13 +130,13 @@ applied:
   sample: []
 '''
 
-from ansible_collections.linuxnet.netns.plugins.module_utils._address import address_resources
+from ansible_collections.linuxnet.netns.plugins.module_utils._address import build
 from ansible_collections.linuxnet.netns.plugins.module_utils._argspec import ADDRESS
 from ansible_collections.linuxnet.netns.plugins.module_utils._runner import run_module
 
 
 def main():
-    run_module(ADDRESS, address_resources)
+    run_module(ADDRESS, build)
 
 
 if __name__ == '__main__':

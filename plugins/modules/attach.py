@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: attach
 short_description: Name a container's or a process's network namespace under /run/netns (ip netns attach)
@@ -313,12 +309,12 @@ applied:
   sample: []
 '''
 
-from ansible_collections.linuxnet.netns.plugins.module_utils._attach import ATTACH, ATTACH_RULES, attach_resources
+from ansible_collections.linuxnet.netns.plugins.module_utils._attach import ATTACH, ATTACH_RULES, build
 from ansible_collections.linuxnet.netns.plugins.module_utils._runner import run_module
 
 
 def main():
-    run_module(ATTACH, attach_resources, **ATTACH_RULES)
+    run_module(ATTACH, build, **ATTACH_RULES)
 
 
 if __name__ == '__main__':

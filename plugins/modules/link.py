@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: link
 short_description: Manage bridge, dummy, vlan, macvlan and vxlan links in any namespace, or move a link into one
@@ -254,12 +250,12 @@ applied:
 '''
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._argspec import LINK
-from ansible_collections.linuxnet.netns.plugins.module_utils._link import link_resources
+from ansible_collections.linuxnet.netns.plugins.module_utils._link import build
 from ansible_collections.linuxnet.netns.plugins.module_utils._runner import run_module
 
 
 def main():
-    run_module(LINK, link_resources)
+    run_module(LINK, build)
 
 
 if __name__ == '__main__':

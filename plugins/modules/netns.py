@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: netns
 short_description: Manage named network namespaces like C(ip netns add/del/set)
@@ -169,12 +165,12 @@ applied:
 '''
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._argspec import NETNS
-from ansible_collections.linuxnet.netns.plugins.module_utils._netns import netns_resources
+from ansible_collections.linuxnet.netns.plugins.module_utils._netns import build_namespaces
 from ansible_collections.linuxnet.netns.plugins.module_utils._runner import run_module
 
 
 def main():
-    run_module(NETNS, netns_resources)
+    run_module(NETNS, build_namespaces)
 
 
 if __name__ == '__main__':

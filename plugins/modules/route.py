@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: route
 short_description: Manage IPv4 and IPv6 routes in any network namespace
@@ -208,12 +204,12 @@ applied:
 '''
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._argspec import ROUTE
-from ansible_collections.linuxnet.netns.plugins.module_utils._route import route_resources
+from ansible_collections.linuxnet.netns.plugins.module_utils._route import build
 from ansible_collections.linuxnet.netns.plugins.module_utils._runner import run_module
 
 
 def main():
-    run_module(ROUTE, route_resources)
+    run_module(ROUTE, build)
 
 
 if __name__ == '__main__':

@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: topology
 short_description: Converge a whole host's namespaces, veths, links, addresses and routes in one task
@@ -208,12 +204,11 @@ applied:
   sample: ["create netns web"]
 '''
 
-from ansible_collections.linuxnet.netns.plugins.module_utils._argspec import TOPOLOGY
 from ansible_collections.linuxnet.netns.plugins.module_utils._runner import run_topology
 
 
 def main():
-    run_topology(TOPOLOGY)
+    run_topology()
 
 
 if __name__ == '__main__':

@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 module: veth
 short_description: Manage veth pairs whose ends live in any network namespaces
@@ -207,12 +203,12 @@ applied:
 '''
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._argspec import VETH
-from ansible_collections.linuxnet.netns.plugins.module_utils._link import veth_resources
+from ansible_collections.linuxnet.netns.plugins.module_utils._veth import build
 from ansible_collections.linuxnet.netns.plugins.module_utils._runner import run_module
 
 
 def main():
-    run_module(VETH, veth_resources)
+    run_module(VETH, build)
 
 
 if __name__ == '__main__':

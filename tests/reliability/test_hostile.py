@@ -8,6 +8,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -178,3 +179,44 @@ def test_etc_netns_links_are_never_written_through(prefix, run_dir):
     os.rmdir(decoy)
     assert run_module('netns', {'name': name, 'state': 'absent'})['rc'] == 0
     figure('hostile_cases', 2)
+
+
+@pytest.mark.parametrize('how', ['bind', 'symlink'])
+def test_netns_info_lists_every_entry_when_one_is_another_namespace_type(prefix, run_dir, how):
+    """A uts namespace at a name (a bind mount or a symlink of /proc/PID/ns/uts) is reported as invalid on its own
+    item; the good namespaces beside it are listed with their details."""
+    good = '%s-good' % prefix
+    bad = planted(prefix, 'uts')
+    assert run_module('netns', {'name': good})['changed']
+    sleeper = subprocess.Popen(['unshare', '--uts', 'sleep', '60'])
+    try:
+        target = '/proc/%d/ns/uts' % sleeper.pid
+        for _attempt in range(50):  # until unshare has exec'd sleep in its new namespace
+            if os.readlink(target) != os.readlink('/proc/self/ns/uts'):
+                break
+            time.sleep(0.02)
+        if how == 'bind':
+            open(bad, 'w').close()
+            sh('mount --bind %s %s' % (target, bad))
+        else:
+            os.symlink(target, bad)
+        info = run_module('netns_info', {'details': True})
+        assert info['rc'] == 0, info
+        by_name = dict((item['name'], item) for item in info['namespaces'])
+        assert by_name[good]['state'] == 'live' and 'links' in by_name[good], by_name[good]
+        item = by_name[os.path.basename(bad)]
+        assert item['state'] == 'invalid' and 'a uts namespace, not a network namespace' in item['problem'], item
+        assert good in [ns['name'] for ns in info['topology']['namespaces']]
+        assert os.path.basename(bad) not in [ns['name'] for ns in info['topology']['namespaces']]
+        # and the netns module refuses the name, naming what is there
+        refused = run_module('netns', {'name': os.path.basename(bad)})
+        assert refused['rc'] != 0 and 'uts namespace' in refused['msg'], refused
+    finally:
+        if how == 'bind':
+            sh('umount %s' % bad, check=False)
+        if os.path.lexists(bad):
+            os.unlink(bad)
+        sleeper.kill()
+        sleeper.wait()
+        run_module('netns', {'name': good, 'state': 'absent'})
+    figure('hostile_cases', 1)

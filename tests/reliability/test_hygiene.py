@@ -9,7 +9,7 @@ import resource
 from conftest import figure, netns_names
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._address import AddressResource
-from ansible_collections.linuxnet.netns.plugins.module_utils._link import VethResource
+from ansible_collections.linuxnet.netns.plugins.module_utils._veth import VethResource
 from ansible_collections.linuxnet.netns.plugins.module_utils._netns import NetnsResource, SysctlResource
 from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import converge
 from ansible_collections.linuxnet.netns.plugins.module_utils._route import RouteResource

@@ -12,10 +12,10 @@ import subprocess
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from conftest import FULL, cleanup, figure, sh
+from conftest import FULL, cleanup, figure, run_module, sh
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._address import AddressResource, kernel_made
-from ansible_collections.linuxnet.netns.plugins.module_utils._link import VethResource
+from ansible_collections.linuxnet.netns.plugins.module_utils._veth import VethResource
 from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import converge
 from ansible_collections.linuxnet.netns.plugins.module_utils._route import RouteResource, RouteSetResource
 from ansible_collections.linuxnet.netns.plugins.module_utils._session import Session
@@ -140,4 +140,93 @@ def test_veth_attributes(lab, mtu, up, mac, start_mtu, start_up):
     again = converge_once([VethResource(params)])
     assert not again.changed, again.actions
     sh('ip -n %s link set eth0 up && ip -n %s link set eth1 up' % (lab, lab))
+    figure('property_examples', 1)
+
+
+# -- round trip: what netns_info reads back is a description that converges to no change ------------------------
+
+@st.composite
+def topologies(draw):
+    """A random description: namespaces, veths between them or to the host (some on a bridge), addresses on
+    both ends, a default route, a sysctl."""
+    count = draw(st.integers(min_value=1, max_value=4))
+    names = ['n%d' % index for index in range(count)]
+    description = {'namespaces': [], 'veths': [], 'links': [], 'addresses': [], 'routes': []}
+    for name in names:
+        item = {'name': name}
+        if draw(st.booleans()):
+            item['sysctls'] = {'net.ipv4.ip_forward': draw(st.sampled_from([0, 1]))}
+        description['namespaces'].append(item)
+    bridged = draw(st.sampled_from([None] + names))
+    if bridged is not None:
+        description['links'].append({'name': 'br0', 'kind': 'bridge', 'netns': bridged,
+                                     'mtu': draw(st.sampled_from([None, 1400]))})
+    pairs = draw(st.lists(st.tuples(st.sampled_from(names), st.sampled_from([None] + names)), min_size=1,
+                          max_size=5))
+    for index, (left, right) in enumerate(pairs):
+        veth = {'name': 'v%da' % index, 'netns': left, 'peer': 'v%db' % index, 'peer_netns': right,
+                'up': draw(st.booleans())}
+        if left == bridged and draw(st.booleans()):
+            veth['master'] = 'br0'
+        description['veths'].append(veth)
+        # 198.18.<10+index>.0/24 between the two ends
+        if draw(st.booleans()):
+            description['addresses'].append({'netns': left, 'dev': veth['name'],
+                                             'address': ['198.18.%d.1/24' % (10 + index)]})
+            description['addresses'].append({'netns': right, 'dev': veth['peer'],
+                                             'address': ['198.18.%d.2/24' % (10 + index), '2001:db8:%d::2/64' % index]})
+            if veth['up'] and draw(st.booleans()) and not any(
+                    route['netns'] == left for route in description['routes']):
+                description['routes'].append({'netns': left, 'gateway': '198.18.%d.2' % (10 + index)})
+    return description
+
+
+def prefixed(description, prefix):
+    """The description with every namespace and host interface name carrying the test's prefix."""
+    def ns(name):
+        return None if name is None else '%s-%s' % (prefix, name)
+
+    def dev(name, netns):
+        return name if netns is not None else ('%s%s' % (prefix, name))[:15]
+
+    out = {'namespaces': [dict(item, name=ns(item['name'])) for item in description['namespaces']],
+           'links': [dict(item, netns=ns(item['netns'])) for item in description['links']],
+           'veths': [], 'addresses': [], 'routes': [dict(item, netns=ns(item['netns'])) for item in description['routes']]}
+    for item in description['veths']:
+        out['veths'].append(dict(item, netns=ns(item['netns']), peer_netns=ns(item['peer_netns']),
+                                 name=dev(item['name'], item['netns']), peer=dev(item['peer'], item['peer_netns'])))
+    for item in description['addresses']:
+        out['addresses'].append(dict(item, netns=ns(item['netns']), dev=dev(item['dev'], item['netns'])))
+    return out
+
+
+@settings(max_examples=60 if FULL else 12, deadline=None, derandomize=not FULL,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(description=topologies())
+def test_netns_info_reads_back_a_description_that_converges_to_no_change(description):
+    prefix = 'lnt' + ''.join(random.choice(string.ascii_lowercase + string.digits) for dummy in range(5))
+    wanted = prefixed(description, prefix)
+    try:
+        applied = run_module('topology', dict(wanted, name=prefix + 'a'))
+        assert applied['rc'] == 0 and applied['changed'], applied
+        names = [item['name'] for item in wanted['namespaces']]
+        info = run_module('netns_info', {'names': names, 'details': True})
+        assert info['rc'] == 0, info
+        read_back = info['topology']
+        assert sorted(item['name'] for item in read_back['namespaces']) == sorted(names)
+        again = run_module('topology', dict(read_back, name=prefix + 'b'), check_mode=True, diff=True)
+        assert again['rc'] == 0, again
+        assert not again['changed'], (again['actions'], read_back)
+        # and it describes what was asked: every veth, link, address and route is there
+        assert len(read_back['veths']) == len(wanted['veths']), read_back['veths']
+        assert len(read_back['links']) == len(wanted['links'])
+        assert len(read_back['routes']) == len(wanted['routes'])
+        described = set((item.get('netns'), item['dev'], ipaddress.ip_interface(cidr))
+                        for item in wanted['addresses'] for cidr in item['address'])
+        found = set((item.get('netns'), item['dev'], ipaddress.ip_interface(cidr))
+                    for item in read_back['addresses'] for cidr in item['address'])
+        assert described <= found, described - found
+    finally:
+        cleanup(prefix)
+        sh('rm -f /var/lib/linuxnet-netns/%s*.json' % prefix, check=False)
     figure('property_examples', 1)

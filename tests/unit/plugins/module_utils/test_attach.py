@@ -22,6 +22,11 @@ from ansible_collections.linuxnet.netns.plugins.module_utils import _reconcile a
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
 
 
+def attach_resources(params):
+    """The resources of one attach module call, built the way the module builds them."""
+    return attach.build([('', params)])
+
+
 def self_net():
     return '/proc/%d/ns/net' % os.getpid()
 
@@ -77,18 +82,18 @@ def converge(run_dir, resources, check_mode=False):
 ])
 def test_bad_input_is_refused_before_anything(kwargs, message):
     with pytest.raises(ParameterError) as exc:
-        attach.attach_resources(params(**kwargs))
+        attach_resources(params(**kwargs))
     assert exc.value.msg.startswith(message)
 
 
 def test_resources_of_a_call():
-    assert [r.kind for r in attach.attach_resources(params(name='x', pid=1))] == ['attach']
-    assert [r.kind for r in attach.attach_resources(params(prune=True))] == ['attach_prune']
-    both = attach.attach_resources(params(name='x', pid=1, prune=True, prune_pattern='k8s-*'))
+    assert [r.kind for r in attach_resources(params(name='x', pid=1))] == ['attach']
+    assert [r.kind for r in attach_resources(params(prune=True))] == ['attach_prune']
+    both = attach_resources(params(name='x', pid=1, prune=True, prune_pattern='k8s-*'))
     assert [r.kind for r in both] == ['attach', 'attach_prune']
     assert both[1].exclude == 'x' and both[1].pattern == 'k8s-*'
     # absent needs no source; a given one is not looked at
-    assert attach.attach_resources(params(name='x', state='absent'))[0].state == 'absent'
+    assert attach_resources(params(name='x', state='absent'))[0].state == 'absent'
 
 
 def test_argspec_rules_match_the_options():
@@ -124,15 +129,15 @@ def test_entry_states(tmp_path):
 
 def test_symlink_attach_converges_and_is_idempotent(tmp_path):
     args = params(name='me', pid=os.getpid(), method='symlink', allow_host_netns=True)
-    report, result = converge(tmp_path, attach.attach_resources(args), check_mode=True)
+    report, result = converge(tmp_path, attach_resources(args), check_mode=True)
     assert report.changed and not os.path.lexists(str(tmp_path / 'me'))
     assert result['netns_inode'] == os.stat(self_net()).st_ino
-    report, result = converge(tmp_path, attach.attach_resources(args))
+    report, result = converge(tmp_path, attach_resources(args))
     assert report.changed
     assert os.readlink(str(tmp_path / 'me')) == self_net()
     assert (result['state'], result['method'], result['symlink'], result['pid']) == (
         'present', 'symlink', self_net(), os.getpid())
-    report, again = converge(tmp_path, attach.attach_resources(args))
+    report, again = converge(tmp_path, attach_resources(args))
     assert not report.changed
     assert again == result
 
@@ -140,7 +145,7 @@ def test_symlink_attach_converges_and_is_idempotent(tmp_path):
 def test_identity_not_the_target_string_decides(tmp_path):
     """A link through another path of the same namespace is left alone."""
     os.symlink('/proc/self/../%d/ns/net' % os.getpid(), str(tmp_path / 'me'))
-    report, result = converge(tmp_path, attach.attach_resources(
+    report, result = converge(tmp_path, attach_resources(
         params(name='me', pid=os.getpid(), method='symlink', allow_host_netns=True)))
     assert not report.changed
     assert result['symlink'] == '/proc/self/../%d/ns/net' % os.getpid()
@@ -148,7 +153,7 @@ def test_identity_not_the_target_string_decides(tmp_path):
 
 def test_stale_symlink_is_replaced(tmp_path):
     os.symlink('/proc/999999999/ns/net', str(tmp_path / 'me'))
-    report, result = converge(tmp_path, attach.attach_resources(
+    report, result = converge(tmp_path, attach_resources(
         params(name='me', pid=os.getpid(), method='symlink', allow_host_netns=True)))
     diff = report.diff_single()
     assert diff['before']['state'] == 'stale'
@@ -161,21 +166,21 @@ def test_stale_symlink_is_replaced(tmp_path):
 def test_host_namespace_is_refused_unless_allowed(tmp_path, monkeypatch):
     monkeypatch.setattr(attach, 'host_identity', kernel.own_identity)
     with pytest.raises(NetnsError) as exc:
-        converge(tmp_path, attach.attach_resources(params(name='me', pid=os.getpid(), method='symlink')))
+        converge(tmp_path, attach_resources(params(name='me', pid=os.getpid(), method='symlink')))
     assert exc.value.msg.startswith('pid: process %d is in the host network namespace (netns inode %d)'
                                     % (os.getpid(), os.stat(self_net()).st_ino))
     assert not os.path.lexists(str(tmp_path / 'me'))
     with pytest.raises(NetnsError) as exc:
-        converge(tmp_path, attach.attach_resources(params(name='me', path='/proc/self/ns/net')))
+        converge(tmp_path, attach_resources(params(name='me', path='/proc/self/ns/net')))
     assert exc.value.msg.startswith('path: /proc/self/ns/net is in the host network namespace')
 
 
 def test_missing_process_and_wrong_files(tmp_path):
     with pytest.raises(NetnsError) as exc:
-        converge(tmp_path, attach.attach_resources(params(name='me', pid=4194303)))
+        converge(tmp_path, attach_resources(params(name='me', pid=4194303)))
     assert exc.value.msg == 'pid: process 4194303 does not exist (/proc/4194303/ns/net not found)'
     with pytest.raises(NetnsError) as exc:
-        converge(tmp_path, attach.attach_resources(params(name='me', path='/proc/self/ns/uts')))
+        converge(tmp_path, attach_resources(params(name='me', path='/proc/self/ns/uts')))
     assert exc.value.msg.startswith('path: /proc/self/ns/uts is not a network namespace')
 
 
@@ -188,13 +193,13 @@ def test_foreign_entries(tmp_path):
     (run_dir / 'file').write_text('not a namespace')
     present = params(name='tofile', pid=os.getpid(), method='symlink', allow_host_netns=True)
     with pytest.raises(NetnsError) as exc:
-        converge(run_dir, attach.attach_resources(present))
+        converge(run_dir, attach_resources(present))
     assert exc.value.msg.startswith('name: %s is a symlink to %s, which is not a network namespace; refusing to '
                                     'replace it' % (run_dir / 'tofile', target))
     with pytest.raises(NetnsError) as exc:
-        converge(run_dir, attach.attach_resources(params(name='file', state='absent')))
+        converge(run_dir, attach_resources(params(name='file', state='absent')))
     assert 'refusing to delete it' in exc.value.msg
-    report, result = converge(run_dir, attach.attach_resources(params(name='tofile', state='absent')))
+    report, result = converge(run_dir, attach_resources(params(name='tofile', state='absent')))
     assert report.actions == ['delete netns entry tofile (a symlink to %s, which is not a network namespace)' % target]
     assert not os.path.lexists(str(run_dir / 'tofile'))
     assert target.read_text() == 'keep'
@@ -216,17 +221,17 @@ def test_prune_removes_only_stale_entries_matching_the_pattern(tmp_path):
     os.symlink(self_net(), str(run_dir / 'k8s-live'))
     (run_dir / 'k8s-dir').mkdir()
     prune = params(prune=True, prune_pattern='k8s-*')
-    report, result = converge(run_dir, attach.attach_resources(prune), check_mode=True)
+    report, result = converge(run_dir, attach_resources(prune), check_mode=True)
     assert result == {'pruned': ['k8s-dead', 'k8s-empty']}
     assert len(os.listdir(str(run_dir))) == 7
-    report, result = converge(run_dir, attach.attach_resources(prune))
+    report, result = converge(run_dir, attach_resources(prune))
     assert result == {'pruned': ['k8s-dead', 'k8s-empty']}
     assert report.actions == [
         'prune the stale entry %s (a symlink to /proc/999999999/ns/net, which no longer exists)' % (run_dir / 'k8s-dead'),
         'prune the stale entry %s (an empty entry with no namespace mounted on it (stale))' % (run_dir / 'k8s-empty')]
     assert sorted(os.listdir(str(run_dir))) == ['k8s-dir', 'k8s-file', 'k8s-live', 'k8s-tofile', 'other-dead']
     assert target.read_text() == 'keep'
-    report, result = converge(run_dir, attach.attach_resources(prune))
+    report, result = converge(run_dir, attach_resources(prune))
     assert not report.changed and result == {'pruned': []}
 
 
@@ -234,7 +239,7 @@ def test_prune_leaves_the_attached_name_to_the_attach(tmp_path):
     os.symlink('/proc/999999999/ns/net', str(tmp_path / 'me'))
     os.symlink('/proc/999999999/ns/net', str(tmp_path / 'old'))
     args = params(name='me', pid=os.getpid(), method='symlink', allow_host_netns=True, prune=True)
-    report, result = converge(tmp_path, attach.attach_resources(args))
+    report, result = converge(tmp_path, attach_resources(args))
     assert result['pruned'] == ['old']
     assert len(report.actions) == 2 and report.actions[0].startswith('replace the stale entry')
     assert os.readlink(str(tmp_path / 'me')) == self_net()

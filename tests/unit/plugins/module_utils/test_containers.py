@@ -20,6 +20,7 @@ import threading
 import pytest
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _containers as containers
+from ansible_collections.linuxnet.netns.plugins.module_utils import _engines as engines
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
 
 FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
@@ -222,23 +223,23 @@ def engine_api(tmp_path):
 
 
 def test_docker_engine_api_over_unix_socket(engine_api):
-    target = containers.Docker(engine_api).lookup('/sidecar')  # the API's own form of a name
+    target = engines.Docker(engine_api).lookup('/sidecar')  # the API's own form of a name
     assert target.container_id == docker_doc('web')['Id']
     assert target.runtime == 'docker'
 
 
 def test_docker_engine_api_404_is_not_found(engine_api):
     with pytest.raises(containers.NotFound):
-        containers.Docker(engine_api).lookup('nope')
+        engines.Docker(engine_api).lookup('nope')
     with pytest.raises(NetnsError) as exc:
-        containers.resolve('nope', 'docker', {'docker_host': engine_api})
+        engines.resolve('nope', 'docker', {'docker_host': engine_api})
     assert exc.value.msg == "container: Docker at %s does not know a container 'nope' (no such container)" % engine_api
 
 
 def test_docker_missing_socket_names_docker_host(tmp_path):
     host = 'unix://%s/missing.sock' % tmp_path
     with pytest.raises(NetnsError) as exc:
-        containers.resolve('web', 'docker', {'docker_host': host})
+        engines.resolve('web', 'docker', {'docker_host': host})
     assert exc.value.msg.startswith('docker_host: cannot reach the Docker daemon at %s: no such socket' % host)
 
 
@@ -278,7 +279,7 @@ class Runner(object):
 @pytest.fixture
 def commands(monkeypatch):
     """Every CLI is "installed" (get_bin_path answers /usr/bin/NAME)."""
-    monkeypatch.setattr(containers, 'get_bin_path', lambda name: name if name.startswith('/') else '/usr/bin/' + name)
+    monkeypatch.setattr(engines, 'get_bin_path', lambda name: name if name.startswith('/') else '/usr/bin/' + name)
 
 
 def test_podman_pod_resolves_to_its_infra_container(commands):
@@ -289,7 +290,7 @@ def test_podman_pod_resolves_to_its_infra_container(commands):
         ('container', 'inspect', '--format', 'json', 'pod'): (125, '[]', 'Error: inspecting object: no such container pod\n'),
         ('container', 'inspect', '--format', 'json', infra): (0, text('podman_inspect_infra.json'), ''),
     })
-    target = containers.Podman(run=runner).lookup('pod')
+    target = engines.Podman(run=runner).lookup('pod')
     assert target.container_id == infra
     assert target.via == ["the infra container of pod 'pod'"]
     assert target.pid == load('podman_inspect_infra.json')[0]['State']['Pid']
@@ -302,7 +303,7 @@ def test_podman_url_and_unknown_container(commands):
         ('pod', 'inspect', '--format', 'json', 'nope'): (125, '', 'Error: no such pod nope\n'),
     })
     with pytest.raises(NetnsError) as exc:
-        containers.resolve('nope', 'podman', {'podman_url': 'unix:///run/podman/podman.sock'}, run=runner)
+        engines.resolve('nope', 'podman', {'podman_url': 'unix:///run/podman/podman.sock'}, run=runner)
     assert exc.value.msg == ("container: Podman at unix:///run/podman/podman.sock does not know a container 'nope' "
                              "(no such container or pod)")
     assert runner.calls[0][:3] == ['/usr/bin/podman', '--url', 'unix:///run/podman/podman.sock']
@@ -311,9 +312,9 @@ def test_podman_url_and_unknown_container(commands):
 def test_podman_missing_executable_names_the_option(monkeypatch):
     def missing(name):
         raise ValueError('Failed to find required executable "%s"' % name)
-    monkeypatch.setattr(containers, 'get_bin_path', missing)
+    monkeypatch.setattr(engines, 'get_bin_path', missing)
     with pytest.raises(NetnsError) as exc:
-        containers.resolve('web', 'podman', {'podman_executable': '/opt/podman'})
+        engines.resolve('web', 'podman', {'podman_executable': '/opt/podman'})
     assert exc.value.msg.startswith('podman_executable: /opt/podman not found on the target')
 
 
@@ -412,21 +413,21 @@ def crictl_runner():
 
 def test_crictl_pod_by_id(commands, cri_socket):
     runner = crictl_runner()
-    target = containers.resolve(CRI_POD, 'containerd', {'containerd_address': cri_socket}, run=runner)
+    target = engines.resolve(CRI_POD, 'containerd', {'containerd_address': cri_socket}, run=runner)
     assert (target.container_id, target.path, target.pid, target.kind) == (CRI_POD, CRI_NETNS, 41873, 'pod')
     assert runner.calls[0] == ['/usr/bin/crictl', '--runtime-endpoint', 'unix://' + cri_socket, '--timeout', '10s',
                                'inspectp', '-o', 'json', CRI_POD]
 
 
 def test_crictl_container_resolves_to_its_pod(commands, cri_socket):
-    target = containers.resolve(CRI_CONTAINER, 'containerd', {'containerd_address': cri_socket}, run=crictl_runner())
+    target = engines.resolve(CRI_CONTAINER, 'containerd', {'containerd_address': cri_socket}, run=crictl_runner())
     assert target.container_id == CRI_POD
     assert target.via == ["the pod of container 'nginx' (%s)" % CRI_CONTAINER[:12]]
 
 
 def test_crictl_exited_container_points_at_its_pod(commands, cri_socket):
     with pytest.raises(NetnsError) as exc:
-        containers.resolve('exited', 'containerd', {'containerd_address': cri_socket}, run=crictl_runner())
+        engines.resolve('exited', 'containerd', {'containerd_address': cri_socket}, run=crictl_runner())
     assert exc.value.msg.startswith("container: containerd container 'nginx' (%s) of pod default/web-7d9c8b6f5-x2k4p "
                                     "is not running (state: CONTAINER_EXITED)" % CRI_CONTAINER[:12])
     assert 'name its pod (sandbox 5c0e2e1e8d3c)' in exc.value.msg
@@ -434,10 +435,10 @@ def test_crictl_exited_container_points_at_its_pod(commands, cri_socket):
 
 def test_crictl_pod_by_name(commands, cri_socket):
     settings = {'containerd_address': cri_socket}
-    target = containers.resolve('default/web-7d9c8b6f5-x2k4p', 'containerd', settings, run=crictl_runner())
+    target = engines.resolve('default/web-7d9c8b6f5-x2k4p', 'containerd', settings, run=crictl_runner())
     assert target.container_id == CRI_POD
     with pytest.raises(NetnsError) as exc:
-        containers.resolve('web-7d9c8b6f5-x2k4p', 'containerd', settings, run=crictl_runner())
+        engines.resolve('web-7d9c8b6f5-x2k4p', 'containerd', settings, run=crictl_runner())
     assert exc.value.msg == ("container: 'web-7d9c8b6f5-x2k4p' names 2 pods (in namespaces default, staging); "
                              "give NAMESPACE/NAME or the pod id")
 
@@ -449,7 +450,7 @@ def test_crictl_unknown_then_ctr(commands, cri_socket):
         ('containers', 'info', 'nope'): (1, '', 'ctr: container "nope" in namespace "k8s.io": not found\n'),
     })
     with pytest.raises(NetnsError) as exc:
-        containers.resolve('nope', 'containerd', {'containerd_address': cri_socket}, run=runner)
+        engines.resolve('nope', 'containerd', {'containerd_address': cri_socket}, run=runner)
     assert exc.value.msg.startswith("container: containerd at %s (namespace k8s.io) does not know a container 'nope'"
                                     % cri_socket)
     assert runner.calls[-1][:5] == ['/usr/bin/ctr', '--address', cri_socket, '--namespace', 'k8s.io']
@@ -463,21 +464,21 @@ def test_crictl_cri_disabled_falls_back_to_ctr(commands, cri_socket):
         ('containers', 'info', 'web'): (0, json.dumps(web), ''),
         ('tasks', 'ls'): (0, text('ctr_tasks_ls.txt'), ''),
     })
-    target = containers.resolve('web', 'containerd', {'containerd_address': cri_socket}, run=runner)
+    target = engines.resolve('web', 'containerd', {'containerd_address': cri_socket}, run=runner)
     assert (target.container_id, target.pid) == ('web', 21707)
 
 
 def test_crio_without_socket_or_crictl(tmp_path, monkeypatch):
     with pytest.raises(NetnsError) as exc:
-        containers.resolve('x', 'crio', {'crio_address': str(tmp_path / 'crio.sock')})
+        engines.resolve('x', 'crio', {'crio_address': str(tmp_path / 'crio.sock')})
     assert exc.value.msg == 'crio_address: no CRI-O socket at %s' % (tmp_path / 'crio.sock')
     (tmp_path / 'crio.sock').write_text('')
 
     def missing(name):
         raise ValueError(name)
-    monkeypatch.setattr(containers, 'get_bin_path', missing)
+    monkeypatch.setattr(engines, 'get_bin_path', missing)
     with pytest.raises(NetnsError) as exc:
-        containers.resolve('x', 'crio', {'crio_address': str(tmp_path / 'crio.sock')})
+        engines.resolve('x', 'crio', {'crio_address': str(tmp_path / 'crio.sock')})
     assert exc.value.msg.startswith('runtime: crictl not found on the target')
 
 
@@ -488,7 +489,7 @@ def test_crio_container_resolves_to_the_pinned_namespace(commands, tmp_path):
         ('inspect', '-o', 'json', 'coredns'): (0, text('crictl_inspect_crio_running.json'), ''),
         ('inspectp', '-o', 'json', CRIO_POD): (0, text('crictl_inspectp_crio_ready.json'), ''),
     })
-    target = containers.resolve('coredns', 'crio', {'crio_address': 'unix://%s' % sock}, run=runner)
+    target = engines.resolve('coredns', 'crio', {'crio_address': 'unix://%s' % sock}, run=runner)
     assert (target.runtime, target.container_id, target.path, target.pid) == ('crio', CRIO_POD, CRIO_NETNS, 22518)
 
 
@@ -521,11 +522,11 @@ def test_ctr_targets():
 def test_auto_lists_every_runtime_it_asked(tmp_path, monkeypatch):
     def missing(name):
         raise ValueError(name)
-    monkeypatch.setattr(containers, 'get_bin_path', missing)
+    monkeypatch.setattr(engines, 'get_bin_path', missing)
     settings = {'docker_host': 'unix://%s/d.sock' % tmp_path, 'containerd_address': str(tmp_path / 'c.sock'),
                 'crio_address': str(tmp_path / 'o.sock')}
     with pytest.raises(NetnsError) as exc:
-        containers.resolve('web', 'auto', settings)
+        engines.resolve('web', 'auto', settings)
     assert exc.value.msg == (
         "container: no runtime knows a container 'web' ("
         "Docker: cannot reach the Docker daemon at unix://%s/d.sock: no such socket (%s/d.sock does not exist); "
@@ -538,8 +539,8 @@ def test_auto_skips_a_docker_host_that_is_not_local(engine_api, tmp_path, comman
     runner = Runner({
         ('container', 'inspect', '--format', 'json', 'web'): (0, text('podman_inspect_web.json'), ''),
     })
-    target = containers.resolve('web', 'auto', {'docker_host': 'tcp://198.18.0.1:2375'}, run=runner)
+    target = engines.resolve('web', 'auto', {'docker_host': 'tcp://198.18.0.1:2375'}, run=runner)
     assert target.runtime == 'podman'
     # the first runtime that knows the container wins
-    target = containers.resolve('web', 'auto', {'docker_host': engine_api}, run=runner)
+    target = engines.resolve('web', 'auto', {'docker_host': engine_api}, run=runner)
     assert target.runtime == 'docker'

@@ -3,17 +3,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The reconcile mechanism on an in-memory world (its kernel side is tested by the integration targets)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _reconcile as reconcile
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
 
 
-class World(object):
+class World:
     """A stand-in for Session: a dict of objects, and the check_mode flag."""
 
     def __init__(self, objects=None, check_mode=False):
@@ -44,13 +40,21 @@ class Thing(reconcile.Resource):
     def netns_names(self):
         return (self.netns,)
 
+    def removes_namespace(self, session):
+        # a netns thing is a namespace: removing it removes what is inside
+        return self.name if self.kind == 'netns' and self.state == 'absent' and session.exists(self.name) else None
+
     def read(self, session):
         session.log.append('read ' + self.key())
+        if self.fail == 'read':
+            raise OSError(13, 'Permission denied', '/proc/sys/net/ipv4/ip_forward')
         if self.key() in session.objects:
             return {'state': 'present', 'value': session.objects[self.key()]}
         return {'state': 'absent', 'value': None}
 
     def plan(self, session, before):
+        if self.fail == 'plan':
+            raise OSError(1, 'Operation not permitted')
         if self.state == 'absent':
             after = {'state': 'absent', 'value': None}
         else:
@@ -62,7 +66,9 @@ class Thing(reconcile.Resource):
         return reconcile.Plan(self, before, after, changes)
 
     def apply(self, world):
-        if self.fail:
+        if self.fail == 'oserror':
+            raise OSError(16, 'Device or resource busy')
+        if self.fail is True:
             raise NetnsError('kernel said no')
         world.log.append('apply ' + self.key())
         if self.state == 'absent':
@@ -139,3 +145,26 @@ def test_diff_single_merges_and_diff_by_key_lists_changed_objects():
         'after': {'link/new': {'state': 'present', 'value': 2}},
     }
     assert report.diff_single()['after'] == {'state': 'present', 'value': 2}
+
+
+@pytest.mark.parametrize('where', ['read', 'plan'])
+def test_an_os_error_reading_or_planning_is_a_clean_failure_naming_the_object(where):
+    world = World()
+    things = [Thing('netns', 'n', 1), Thing('link', 'l', 1, phase=2, fail=where)]
+    things[1].label = 'links[0]'
+    with pytest.raises(reconcile.ConvergeError) as exc:
+        reconcile.converge(world, things)
+    assert exc.value.object == 'link/l'
+    assert exc.value.applied == ['set netns/n']
+    assert exc.value.msg.startswith('links[0] (link/l): reading link/l: ')
+    assert exc.value.errno == (13 if where == 'read' else 1)
+    assert ('[EACCES]' if where == 'read' else '[EPERM]') in exc.value.msg
+
+
+def test_an_os_error_applying_names_the_change():
+    world = World()
+    with pytest.raises(reconcile.ConvergeError) as exc:
+        reconcile.converge(world, [Thing('link', 'l', 1, phase=2, fail='oserror')])
+    assert exc.value.object == 'link/l'
+    assert exc.value.msg == 'set link/l: Device or resource busy [EBUSY]'
+    assert exc.value.applied == []

@@ -1,0 +1,368 @@
+# Copyright (c) linuxnet.netns contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Route netlink without pyroute2: constants, a plain synchronous socket, the dumps and queries that read the
+kernel, and a lean table-driven decoder of their replies.
+
+Reading needs nothing but the standard library: a dump request is a header and an all-zero family message,
+and the one query (the nsid of a namespace) is a header, a family byte and one attribute. So everything a
+run reads and plans (check mode included) works where pyroute2 is not installed; only requests that change
+the kernel are encoded with pyroute2's message classes (_nl).
+
+Why not pyroute2's IPRoute for reading: measured on this class of machine, opening an IPRoute costs 0.9 ms
+(an asyncio loop per socket) against 10 us for a plain netlink socket, and pyroute2 decodes a link message in
+~440 us, twenty times the kernel's whole dump time for a small namespace. A topology of 500 namespaces needs
+thousands of both.
+
+Private to this collection: may change without notice.
+"""
+
+import errno
+import os
+import socket
+import struct
+
+from ansible_collections.linuxnet.netns.plugins.module_utils import _link_kinds as link_kinds
+
+# -- constants (linux/netlink.h, linux/rtnetlink.h, linux/if_link.h) -------
+NETLINK_ROUTE = 0
+SOL_NETLINK = 270
+NETLINK_EXT_ACK = 11
+NLMSG_ERROR = 2
+NLMSG_DONE = 3
+NLM_F_REQUEST = 0x1
+NLM_F_ACK = 0x4
+NLM_F_DUMP_INTR = 0x10
+NLM_F_ACK_TLVS = 0x200
+NLM_F_ROOT = 0x100
+NLM_F_MATCH = 0x200
+NLM_F_REPLACE = 0x100
+NLM_F_EXCL = 0x200
+NLM_F_CREATE = 0x400
+NLM_F_DUMP = NLM_F_ROOT | NLM_F_MATCH
+NLMSGERR_ATTR_MSG = 1
+NLA_TYPE_MASK = 0x3fff
+
+RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_SETLINK = 16, 17, 18, 19
+RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
+RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE = 24, 25, 26
+RTM_NEWNEIGH, RTM_DELNEIGH, RTM_GETNEIGH = 28, 29, 30
+RTM_NEWNSID, RTM_GETNSID = 88, 90
+NLM_F_APPEND = 0x800
+AF_BRIDGE = 7
+NUD_NOARP = 0x40
+NUD_PERMANENT = 0x80
+NTF_SELF = 0x02
+ZERO_MAC = '00:00:00:00:00:00'
+
+IFF_UP = 0x1
+IFA_F_SECONDARY = 0x01
+IFA_F_NODAD = 0x02
+IFA_F_PERMANENT = 0x80
+LOOPBACK_IFINDEX = 1  # lo is ifindex 1 in every network namespace
+DUMP_RETRIES = 5
+
+_HDR = struct.Struct('=IHHII')
+_NLA = struct.Struct('=HH')
+_IFINFO = struct.Struct('=BxHiII')
+_IFADDR = struct.Struct('=BBBBI')
+_RTMSG = struct.Struct('=BBBBBBBBI')
+_U32 = struct.Struct('=I')
+_I32 = struct.Struct('=i')
+_U16 = struct.Struct('=H')
+_BE16 = struct.Struct('>H')
+_NDMSG = struct.Struct('=BxxxiHBB')
+_NSID_FD = struct.Struct('=BxxxHHI')
+_DUMP_BODY = {RTM_GETLINK: _IFINFO.size, RTM_GETADDR: _IFADDR.size, RTM_GETROUTE: _RTMSG.size}
+
+# attribute numbers decoded here
+IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_LINK, IFLA_MASTER = 1, 3, 4, 5, 10
+IFLA_OPERSTATE, IFLA_LINKINFO, IFLA_LINK_NETNSID = 16, 18, 37
+IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
+IFA_ADDRESS, IFA_LOCAL, IFA_LABEL, IFA_FLAGS = 1, 2, 3, 8
+RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC, RTA_MULTIPATH, RTA_TABLE = 1, 4, 5, 6, 7, 9, 15
+NDA_DST, NDA_LLADDR = 1, 2
+NETNSA_NSID, NETNSA_FD = 1, 3
+
+
+class NetlinkError(Exception):
+    def __init__(self, code, message=None):
+        super(NetlinkError, self).__init__(code, message or os.strerror(code))
+        self.code = code
+        self.message = message
+
+
+class DumpInterrupted(Exception):
+    """The kernel changed the table during the dump (NLM_F_DUMP_INTR): read it again."""
+
+
+# -- decoding --------------------------------------------------------------
+
+def _attrs(data, offset, end):
+    """Yield (type, payload offset, payload end) of the NLAs in data[offset:end]."""
+    while offset + 4 <= end:
+        length, kind = _NLA.unpack_from(data, offset)
+        if length < 4:
+            break
+        yield kind & NLA_TYPE_MASK, offset + 4, offset + length
+        offset += (length + 3) & ~3
+
+
+def _string(data, start, stop):
+    return data[start:stop].split(b'\0', 1)[0].decode('utf-8', 'surrogateescape')
+
+
+def _ip(data, start, stop):
+    family = socket.AF_INET if stop - start == 4 else socket.AF_INET6
+    return socket.inet_ntop(family, bytes(data[start:stop]))
+
+
+def _mac(data, start, stop):
+    return ':'.join('%02x' % byte for byte in bytearray(data[start:stop]))
+
+
+def _decode_value(kind, data, start, stop):
+    if kind == 'u32':
+        return _U32.unpack_from(data, start)[0]
+    if kind == 'u16':
+        return _U16.unpack_from(data, start)[0]
+    if kind == 'be16':
+        return _BE16.unpack_from(data, start)[0]
+    return _ip(data, start, stop)
+
+
+def _u32(data, start, _stop):
+    return _U32.unpack_from(data, start)[0]
+
+
+def _i32(data, start, _stop):
+    return _I32.unpack_from(data, start)[0]
+
+
+def _u8(data, start, _stop):
+    return bytearray(data[start:start + 1])[0]
+
+
+def _decode(attributes, data, offset, end, into):
+    """Fill into[key] for every attribute of the table {number: (key, decoder)} found in data[offset:end]."""
+    for kind, start, stop in _attrs(data, offset, end):
+        known = attributes.get(kind)
+        if known is not None:
+            into[known[0]] = known[1](data, start, stop)
+    return into
+
+
+LINK_ATTRIBUTES = {IFLA_IFNAME: ('name', _string), IFLA_MTU: ('mtu', _u32), IFLA_ADDRESS: ('mac', _mac),
+                   IFLA_MASTER: ('master', _u32), IFLA_LINK: ('link', _u32), IFLA_LINK_NETNSID: ('link_netnsid', _i32),
+                   IFLA_OPERSTATE: ('operstate', _u8)}
+ADDRESS_ATTRIBUTES = {IFA_ADDRESS: ('address', _ip), IFA_LOCAL: ('local', _ip), IFA_FLAGS: ('flags', _u32),
+                      IFA_LABEL: ('label', _string)}
+ROUTE_ATTRIBUTES = {RTA_DST: ('dst', _ip), RTA_OIF: ('oif', _u32), RTA_GATEWAY: ('gateway', _ip),
+                    RTA_PRIORITY: ('metric', _u32), RTA_PREFSRC: ('src', _ip), RTA_TABLE: ('table', _u32),
+                    RTA_MULTIPATH: ('multipath', lambda *_args: True)}
+
+
+def decode_link(data, offset, end):
+    _family, _type, index, flags, _change = _IFINFO.unpack_from(data, offset)
+    link = {'index': index, 'name': None, 'kind': None, 'mtu': None, 'mac': None, 'up': bool(flags & IFF_UP),
+            'flags': flags, 'operstate': None, 'master': None, 'link': None, 'link_netnsid': None, 'data': {}}
+    _decode(LINK_ATTRIBUTES, data, offset + _IFINFO.size, end, link)
+    for kind, start, stop in _attrs(data, offset + _IFINFO.size, end):
+        if kind != IFLA_LINKINFO:
+            continue
+        info_data = None
+        for sub, sub_start, sub_stop in _attrs(data, start, stop):
+            if sub == IFLA_INFO_KIND:
+                link['kind'] = _string(data, sub_start, sub_stop)
+            elif sub == IFLA_INFO_DATA:
+                info_data = (sub_start, sub_stop)
+        schema = link_kinds.DATA_ATTRIBUTES.get(link['kind'])
+        if info_data and schema:
+            for sub, sub_start, sub_stop in _attrs(data, info_data[0], info_data[1]):
+                if sub in schema:
+                    name, how = schema[sub]
+                    link['data'][name] = _decode_value(how, data, sub_start, sub_stop)
+    return link
+
+
+def decode_address(data, offset, end):
+    family, prefixlen, flags, scope, index = _IFADDR.unpack_from(data, offset)
+    found = _decode(ADDRESS_ATTRIBUTES, data, offset + _IFADDR.size, end, {'flags': flags})
+    return {
+        'index': index,
+        'family': 4 if family == socket.AF_INET else 6,
+        # for IPv4, IFA_LOCAL is the interface's own address (IFA_ADDRESS is the peer on point-to-point links)
+        'address': found.get('local') if (family == socket.AF_INET and found.get('local')) else found.get('address'),
+        'prefixlen': prefixlen,
+        'scope': scope,
+        'flags': found['flags'],
+        'label': found.get('label'),
+    }
+
+
+def decode_route(data, offset, end):
+    family, dst_len, _src_len, tos, table, proto, scope, rtype, flags = _RTMSG.unpack_from(data, offset)
+    route = {'family': 4 if family == socket.AF_INET else 6, 'dst_len': dst_len, 'table': table, 'metric': None,
+             'tos': tos, 'gateway': None, 'oif': None, 'src': None, 'scope': scope, 'type': rtype, 'proto': proto,
+             'flags': flags, 'multipath': False, 'dst': None}
+    _decode(ROUTE_ATTRIBUTES, data, offset + _RTMSG.size, end, route)
+    dst = route['dst'] or ('0.0.0.0' if route['family'] == 4 else '::')
+    route['dst'] = '%s/%d' % (dst, dst_len)
+    return route
+
+
+def decode_fdb(data, offset, end):
+    """A bridge forwarding entry (AF_BRIDGE neighbour): device, MAC and, for vxlan, the remote."""
+    _family, index, state, flags, _type = _NDMSG.unpack_from(data, offset)
+    entry = {'index': index, 'state': state, 'flags': flags, 'mac': None, 'dst': None}
+    for kind, start, stop in _attrs(data, offset + _NDMSG.size, end):
+        if kind == NDA_LLADDR:
+            entry['mac'] = _mac(data, start, stop)
+        elif kind == NDA_DST:
+            entry['dst'] = _ip(data, start, stop)
+    return entry
+
+
+def decode_nsid(data, offset, end):
+    for kind, start, _stop in _attrs(data, offset + 4, end):
+        if kind == NETNSA_NSID:
+            return _I32.unpack_from(data, start)[0]
+    return None
+
+
+def _error(data, offset, length, flags):
+    """The NetlinkError an NLMSG_ERROR carries, or None for an acknowledgement (error code 0)."""
+    code = _I32.unpack_from(data, offset + _HDR.size)[0]
+    if not code:
+        return None
+    return NetlinkError(-code, _error_message(data, offset, length, flags))
+
+
+def _error_message(data, offset, length, flags):
+    """The extended-ack text the kernel attached to an error, if any ("Unknown device type", ...)."""
+    if not flags & NLM_F_ACK_TLVS:
+        return None
+    start = offset + _HDR.size + 4  # error code
+    orig_len = _HDR.unpack_from(data, start)[0]
+    start += _HDR.size if flags & 0x100 else orig_len  # NLM_F_CAPPED: only the original header is echoed
+    start = (start + 3) & ~3
+    for kind, attr_start, attr_stop in _attrs(data, start, offset + length):
+        if kind == NLMSGERR_ATTR_MSG:
+            return _string(data, attr_start, attr_stop)
+    return None
+
+
+# -- the socket ------------------------------------------------------------
+
+class Socket:
+    """A route netlink socket, bound to the network namespace the thread was in when it was made."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | getattr(socket, 'SOCK_CLOEXEC', 0),
+                                  NETLINK_ROUTE)
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            try:
+                self.sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+            except (OSError, socket.error):
+                pass  # kernels before 4.12: plain errno only
+            self.sock.bind((0, 0))
+        except Exception:
+            self.sock.close()
+            raise
+        self.seq = 0
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def _next_seq(self):
+        self.seq = (self.seq + 1) & 0xffffffff or 1
+        return self.seq
+
+    def _send(self, msg, msg_type, flags):
+        seq = self._next_seq()
+        msg['header']['type'] = msg_type
+        msg['header']['flags'] = flags
+        msg['header']['sequence_number'] = seq
+        msg['header']['pid'] = 0
+        msg.encode()
+        self.sock.send(msg.data)
+        return seq
+
+    def _replies(self, seq):
+        """Yield (type, flags, data, offset, length) of the replies to request seq until it is done."""
+        while True:
+            data = self.sock.recv(1 << 20)
+            offset = 0
+            while offset + _HDR.size <= len(data):
+                length, msg_type, flags, msg_seq, _pid = _HDR.unpack_from(data, offset)
+                if length < _HDR.size:
+                    return
+                if msg_seq == seq:
+                    yield msg_type, flags, data, offset, length
+                offset += (length + 3) & ~3
+
+    def request(self, msg, msg_type, flags=0):
+        """Send one request (a pyroute2 message) and wait for its acknowledgement; raise NetlinkError on a
+        kernel error."""
+        seq = self._send(msg, msg_type, NLM_F_REQUEST | NLM_F_ACK | flags)
+        for reply_type, reply_flags, data, offset, length in self._replies(seq):
+            if reply_type == NLMSG_ERROR:
+                error = _error(data, offset, length, reply_flags)
+                if error is not None:
+                    raise error
+                return None
+        return None
+
+    def query(self, msg_type, body, decoder):
+        """A request (body packed by the caller) answered by one message (RTM_GETNSID): decode it."""
+        seq = self._next_seq()
+        self.sock.send(_HDR.pack(_HDR.size + len(body), msg_type, NLM_F_REQUEST, seq, 0) + body)
+        for reply_type, _flags, data, offset, length in self._replies(seq):
+            if reply_type == NLMSG_ERROR:
+                raise _error(data, offset, length, _flags) or NetlinkError(errno.EIO, 'an acknowledgement, not a reply')
+            return decoder(data, offset + _HDR.size, offset + length)
+        return None
+
+    def dump(self, msg_type, decoder, body=None):
+        # a dump request is a header and a family message, all zero but maybe the family: packed here
+        seq = self._next_seq()
+        if body is None:
+            body = b'\0' * _DUMP_BODY[msg_type]
+        self.sock.send(_HDR.pack(_HDR.size + len(body), msg_type, NLM_F_REQUEST | NLM_F_DUMP, seq, 0) + body)
+        result = []
+        interrupted = False
+        for reply_type, flags, data, offset, length in self._replies(seq):
+            if flags & NLM_F_DUMP_INTR:
+                interrupted = True
+            if reply_type == NLMSG_DONE:
+                break
+            if reply_type == NLMSG_ERROR:
+                raise _error(data, offset, length, flags) or NetlinkError(errno.EIO, 'an acknowledgement, not a dump')
+            result.append(decoder(data, offset + _HDR.size, offset + length))
+        if interrupted:
+            raise DumpInterrupted()
+        return result
+
+    # -- what a run reads -----------------------------------------------------
+    def links(self):
+        return self.dump(RTM_GETLINK, decode_link)
+
+    def addresses(self):
+        return self.dump(RTM_GETADDR, decode_address)
+
+    def routes(self):
+        return self.dump(RTM_GETROUTE, decode_route)
+
+    def fdb(self):
+        return self.dump(RTM_GETNEIGH, decode_fdb, _NDMSG.pack(AF_BRIDGE, 0, 0, 0, 0))
+
+    def get_nsid(self, fd):
+        """The id this namespace has for the namespace open at fd, or None."""
+        # struct rtgenmsg (family, 3 bytes of padding) and NETNSA_FD
+        body = _NSID_FD.pack(socket.AF_UNSPEC, 8, NETNSA_FD, fd)
+        nsid = self.query(RTM_GETNSID, body, decode_nsid)
+        return None if nsid is None or nsid < 0 else nsid
