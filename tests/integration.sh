@@ -19,6 +19,10 @@ fi
 # sandbox's /etc is its own (an overlay), so this file never reaches the real host.
 if [ -n "${LNT_WHEELS:-}" ]; then
   printf '[global]\nno-index = true\nfind-links = %s\n' "$LNT_WHEELS" > /etc/pip.conf
+  # a user's configuration would override it: hidden from the sandbox's view (this mount namespace only)
+  for dir in "$HOME/.config/pip" "$HOME/.pip"; do
+    if [ -d "$dir" ]; then mount -t tmpfs -o mode=0755 lnt-sandbox-pip "$dir"; fi
+  done
   export PIP_NO_INDEX=1 PIP_FIND_LINKS=$LNT_WHEELS
 fi
 # shellcheck source=tests/lib.sh
