@@ -99,3 +99,15 @@ NETNS_INFO = dict(
     details=dict(type='bool', default=False),
     extra_dirs=dict(type='list', elements='path', default=[]),
 )
+
+# service_netns: a systemd unit run inside a namespace (not a topology section: no kernel object)
+SERVICE_NETNS = dict(
+    unit=dict(type='str', required=True),
+    netns=dict(type='str'),
+    state=STATE,
+    bind_etc=dict(type='bool', default=True),
+    after_topology=dict(type='str'),
+    requires=dict(type='list', elements='str', default=[]),
+    restart=dict(type='bool', default=True),
+    unit_dir=dict(type='path', default='/etc/systemd/system'),
+)
