@@ -25,7 +25,7 @@ def description(prefix, count=30):
         topology['namespaces'].append({'name': ns})
         topology['veths'].append({'name': '%sh%d' % (prefix, i), 'peer': 'eth0', 'peer_netns': ns})
         topology['addresses'].append({'dev': '%sh%d' % (prefix, i), 'address': [net + '.1/30']})
-        topology['addresses'].append({'netns': ns, 'dev': 'eth0', 'address': [net + '.2/30', 'fd00:90:%d::2/64' % i]})
+        topology['addresses'].append({'netns': ns, 'dev': 'eth0', 'address': [net + '.2/30', '2001:db8:90:%d::2/64' % i]})
         topology['routes'].append({'netns': ns, 'gateway': net + '.1'})
         topology['sysctls'].append({'netns': ns, 'sysctls': {'net.ipv4.ip_forward': 1}})
         topology['etc_files'].append({'netns': ns, 'etc_files': {'resolv.conf': 'nameserver %s.1\n' % net}})

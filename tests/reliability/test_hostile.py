@@ -164,7 +164,7 @@ def test_etc_netns_links_are_never_written_through(prefix, run_dir):
     before = digest('/etc/passwd')
     os.makedirs('/etc/netns/' + name, exist_ok=True)
     os.symlink('/etc/passwd', '/etc/netns/%s/resolv.conf' % name)
-    result = run_module('netns', {'name': name, 'etc_files': {'resolv.conf': 'nameserver 192.0.2.1\n'}})
+    result = run_module('netns', {'name': name, 'etc_files': {'resolv.conf': 'nameserver 198.18.192.1\n'}})
     assert result['rc'] != 0 and 'not a regular file' in result['msg'], result['msg']
     assert digest('/etc/passwd') == before
     os.unlink('/etc/netns/%s/resolv.conf' % name)

@@ -43,7 +43,7 @@ def objects(prefix, state):
         NetnsResource(ns, state),
         SysctlResource(ns, {'net.ipv4.ip_forward': 1}) if state == 'present' else None,
         VethResource({'name': prefix + 'v', 'peer': 'eth0', 'peer_netns': ns, 'state': state}),
-        AddressResource({'dev': 'eth0', 'netns': ns, 'address': ['198.18.77.2/24', 'fd00:77::2/64'], 'state': state}),
+        AddressResource({'dev': 'eth0', 'netns': ns, 'address': ['198.18.77.2/24', '2001:db8:77::2/64'], 'state': state}),
         RouteResource({'netns': ns, 'gateway': '198.18.77.1', 'state': state}),
     ]
 

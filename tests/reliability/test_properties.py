@@ -23,8 +23,8 @@ from ansible_collections.linuxnet.netns.plugins.module_utils._session import Ses
 EXAMPLES = 200 if FULL else 25
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=not FULL,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-POOL = ['198.18.60.1/24', '198.18.60.2/24', '198.19.0.1/16', '198.18.62.9/32', '192.0.2.7/24',
-        'fd00:60::1/64', 'fd00:60::2/64', 'fd00:61::1/48', 'fd00:62::9/128']
+POOL = ['198.18.60.1/24', '198.18.60.2/24', '198.19.0.1/16', '198.18.62.9/32', '198.18.192.7/24',
+        '2001:db8:60::1/64', '2001:db8:60::2/64', '2001:db8:61::1/48', '2001:db8:62::9/128']
 
 
 @pytest.fixture(scope='module')
@@ -34,7 +34,7 @@ def lab():
     sh('ip netns add %(ns)s && ip -n %(ns)s link add eth0 type veth peer name eth1 && '
        'ip -n %(ns)s link set eth0 up && ip -n %(ns)s link set eth1 up && ip -n %(ns)s link set lo up && '
        'ip -n %(ns)s addr add 198.18.63.1/24 dev eth1 && ip -n %(ns)s addr add 198.18.64.1/24 dev eth1 && '
-       'ip -n %(ns)s -6 addr add fd00:63::1/64 dev eth1 nodad' % {'ns': ns})
+       'ip -n %(ns)s -6 addr add 2001:db8:63::1/64 dev eth1 nodad' % {'ns': ns})
     yield ns
     cleanup(prefix)
 
@@ -82,7 +82,7 @@ def test_addresses(lab, current, desired, exclusive, state):
     figure('property_examples', 1)
 
 
-ROUTES = ['198.19.0.0/16', '198.18.71.0/24', '198.18.72.0/24', '192.0.2.0/25']
+ROUTES = ['198.19.0.0/16', '198.18.71.0/24', '198.18.72.0/24', '198.18.192.0/25']
 
 
 @SETTINGS

@@ -38,7 +38,7 @@ ip netns add "$green"
 ip link add v-blue netns "$red" type veth peer name v-red netns "$blue"
 ip -n "$green" link add br-green type bridge
 mkdir -p "/etc/netns/$green"
-printf '127.0.0.1 localhost\n198.51.100.7 only-in-green\n' > "/etc/netns/$green/hosts"
+printf '127.0.0.1 localhost\n198.18.100.7 only-in-green\n' > "/etc/netns/$green/hosts"
 : > "/run/netns/$stale"   # what an interrupted `ip netns add` leaves: a plain empty file
 
 cat > "$work/inventory.ini" <<INI

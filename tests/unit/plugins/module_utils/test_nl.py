@@ -42,13 +42,13 @@ def test_decode_vxlan_data():
     msg['index'] = 9
     msg['attrs'] = [('IFLA_IFNAME', 'vx0'),
                     ('IFLA_LINKINFO', {'attrs': [('IFLA_INFO_KIND', 'vxlan'), ('IFLA_INFO_DATA', {'attrs': [
-                        ('IFLA_VXLAN_ID', 100), ('IFLA_VXLAN_PORT', 4789), ('IFLA_VXLAN_LOCAL', '192.0.2.1'),
-                        ('IFLA_VXLAN_GROUP', '192.0.2.2'), ('IFLA_VXLAN_LINK', 3)]})]})]
+                        ('IFLA_VXLAN_ID', 100), ('IFLA_VXLAN_PORT', 4789), ('IFLA_VXLAN_LOCAL', '198.18.192.1'),
+                        ('IFLA_VXLAN_GROUP', '198.18.192.2'), ('IFLA_VXLAN_LINK', 3)]})]})]
     data = encoded(msg)
     link = netlink.decode_link(data, 16, len(data))
     assert not link['up']
-    assert link['data'] == {'IFLA_VXLAN_ID': 100, 'IFLA_VXLAN_PORT': 4789, 'IFLA_VXLAN_LOCAL': '192.0.2.1',
-                            'IFLA_VXLAN_GROUP': '192.0.2.2', 'IFLA_VXLAN_LINK': 3}
+    assert link['data'] == {'IFLA_VXLAN_ID': 100, 'IFLA_VXLAN_PORT': 4789, 'IFLA_VXLAN_LOCAL': '198.18.192.1',
+                            'IFLA_VXLAN_GROUP': '198.18.192.2', 'IFLA_VXLAN_LINK': 3}
 
 
 def test_decode_addresses_both_families():
@@ -64,10 +64,10 @@ def test_decode_addresses_both_families():
     msg = ifaddrmsg()
     msg['family'] = socket.AF_INET6
     msg['prefixlen'] = 64
-    msg['attrs'] = [('IFA_ADDRESS', 'fd00::1'), ('IFA_FLAGS', netlink.IFA_F_NODAD | netlink.IFA_F_PERMANENT)]
+    msg['attrs'] = [('IFA_ADDRESS', '2001:db8::1'), ('IFA_FLAGS', netlink.IFA_F_NODAD | netlink.IFA_F_PERMANENT)]
     data = encoded(msg)
     address = netlink.decode_address(data, 16, len(data))
-    assert (address['family'], address['address'], address['flags']) == (6, 'fd00::1', 0x82)
+    assert (address['family'], address['address'], address['flags']) == (6, '2001:db8::1', 0x82)
 
 
 def test_decode_route_default_and_big_table():

@@ -59,15 +59,15 @@ def test_ifname_refuses(name):
 
 def test_interface_cidr():
     assert validate.interface_cidr('198.18.0.1/24') == ipaddress.ip_interface('198.18.0.1/24')
-    assert validate.interface_cidr(' fd00::1/64 ') == ipaddress.ip_interface('fd00::1/64')
+    assert validate.interface_cidr(' 2001:db8::1/64 ') == ipaddress.ip_interface('2001:db8::1/64')
     # compared as values, never as strings
-    assert validate.interface_cidr('fd00:0::0001/64') == validate.interface_cidr('fd00::1/64')
+    assert validate.interface_cidr('2001:db8:0::0001/64') == validate.interface_cidr('2001:db8::1/64')
 
 
 @pytest.mark.parametrize('value, fragment', [
     ('198.18.0.300/24', 'not a valid'),
     ('198.18.0.1', 'needs a prefix length'),
-    ('fd00::1', '/128'),
+    ('2001:db8::1', '/128'),
     ('198.18.0.1/33', 'not a valid'),
     ('', 'non-empty'),
     ('nonsense', 'needs a prefix length'),
