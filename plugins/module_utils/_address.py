@@ -127,12 +127,11 @@ class AddressResource(Resource):
         current = set()
         self._secondary = set()
         if link.get('index') is not None:
-            for item in session.addresses(self.netns):
-                if item['index'] == link['index']:
-                    interface = interface_of(item)
-                    current.add(interface)
-                    if item.get('flags', 0) & netlink.IFA_F_SECONDARY:
-                        self._secondary.add(interface)
+            for item in session.addresses_of(self.netns, link['index']):
+                interface = interface_of(item)
+                current.add(interface)
+                if item.get('flags', 0) & netlink.IFA_F_SECONDARY:
+                    self._secondary.add(interface)
         current.update(session.virtual_addresses.get((self.netns, self.dev), ()))
         return link, current
 
@@ -215,7 +214,7 @@ class AddressResource(Resource):
             session.invalidate(self.netns, 'addresses', 'routes')
             if restore:
                 index = self._index(session)
-                left = set(interface_of(entry) for entry in session.addresses(self.netns) if entry['index'] == index)
+                left = set(interface_of(entry) for entry in session.addresses_of(self.netns, index))
                 for other in restore:
                     if other not in left:
                         self._adder(other)(session)

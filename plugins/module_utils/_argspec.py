@@ -92,6 +92,7 @@ TOPOLOGY_OPTIONS = dict(
     state_dir=dict(type='path', default='/var/lib/linuxnet-netns'),
     persist_file=dict(type='path'),
     persist_lib=dict(type='path', default='/usr/local/lib/linuxnet-netns'),
+    objects=dict(type='bool', default=False),
 )
 
 NETNS_INFO = dict(

@@ -232,6 +232,9 @@ class RunDirLock:
         self.timeout = timeout
         self.fd = None
         self.depth = 0
+        # made shared once per lock object: the recursive propagation change walks every entry mounted there,
+        # about 1 ms with a thousand, and once shared the directory stays so
+        self.shared = False
 
     def __enter__(self):
         if self.depth == 0:
@@ -254,7 +257,9 @@ class RunDirLock:
                     time.sleep(0.02)
             try:
                 # under the lock, so two first-time creators do not both bind /run/netns onto itself
-                share_run_dir(self.run_dir)
+                if not self.shared:
+                    share_run_dir(self.run_dir)
+                    self.shared = True
             except NetnsError:
                 os.close(self.fd)
                 self.fd = None

@@ -127,7 +127,9 @@ def kind_view(session, ns, link, remotes=True):
         parent = data.get(kind.parent_attribute) if kind.parent_attribute else link.get('link')
         options['link'] = None
         if parent:
-            options['link'] = session.links(ns).name_of(parent) or 'ifindex %s' % parent
+            # with IFLA_LINK_NETNSID the ifindex is another namespace's: a device here with that index is not it
+            here = link.get('link_netnsid') is None
+            options['link'] = (here and session.links(ns).name_of(parent)) or 'ifindex %s' % parent
     if remotes and 'remotes' in kind.options:
         options['remotes'] = flood_destinations(session, ns, link['index']) if link.get('index') is not None else []
     return options

@@ -42,14 +42,17 @@ class Change:
 
 
 class Plan:
-    __slots__ = ('resource', 'before', 'after', 'changes', 'notes')
+    """gone_with: the namespace or device this object goes away with (its removal is not planned on its own)."""
 
-    def __init__(self, resource, before, after, changes=None, notes=None):
+    __slots__ = ('resource', 'before', 'after', 'changes', 'notes', 'gone_with')
+
+    def __init__(self, resource, before, after, changes=None, notes=None, gone_with=None):
         self.resource = resource
         self.before = before
         self.after = after
         self.changes = list(changes or [])
         self.notes = list(notes or [])
+        self.gone_with = gone_with
 
     @property
     def changed(self):
@@ -234,32 +237,47 @@ def doomed(session, resources):
     return namespaces, devices
 
 
-def _goes_with(session, resource, namespaces, devices):
-    if resource.state != ABSENT or resource.removes_namespace(session) is not None:
+def _goes_with(resource, namespaces, devices):
+    """(what, namespace) an object goes away with, if it does: a doomed namespace, or a device of one."""
+    if resource.state != ABSENT or resource.defines_namespace() is not None:
         return None
     gone = sorted(name for name in namespaces.intersection(resource.netns_names()) if name is not None)
     if gone:
-        return 'removed together with netns %s' % ', '.join(gone)
+        return 'netns %s' % ', '.join(gone), gone[0]
     for netns, dev in resource.devices():
         if (netns, dev) in devices:
-            return 'removed together with %s%s' % (dev, '' if netns is None else ' in netns %s' % netns)
+            return '%s%s' % (dev, '' if netns is None else ' in netns %s' % netns), netns
     return None
+
+
+def _gone_with_plan(resource, what):
+    """The plan of an object removed together with a namespace: not read (the namespace may hold thousands of
+    objects, and reading them would cost far more than removing them), so its state before is not known."""
+    return Plan(resource, {'state': 'removed with %s' % what}, {'state': ABSENT},
+                notes=['removed together with %s' % what], gone_with=what)
 
 
 def converge(session, resources, before_apply=None):
     """Plan and apply resources stage by stage; before_apply(plans) runs before each stage's changes."""
     report = Report()
     namespaces, devices = doomed(session, resources)
+    inside = {}  # doomed namespace -> {kind: described objects removed with it}
     for stage in stages(resources):
         plans = []
         for resource in stage:
+            gone_with = _goes_with(resource, namespaces, devices)
+            if gone_with is not None:
+                counts = inside.setdefault(gone_with[1], {})
+                counts[resource.kind] = counts.get(resource.kind, 0) + 1
+                plans.append(_gone_with_plan(resource, gone_with[0]))
+                continue
             try:
                 before = resource.read(session)
-                gone_with = _goes_with(session, resource, namespaces, devices)
-                if gone_with:
-                    plan = Plan(resource, before, dict(before, state=ABSENT) if before else before, notes=[gone_with])
-                else:
-                    plan = resource.plan(session, before)
+                plan = resource.plan(session, before)
+                name = resource.defines_namespace()
+                if name in inside and plan.changed and isinstance(plan.before, dict):
+                    # the diff says what goes with the namespace
+                    plan.before['described_objects_inside'] = dict(inside[name])
             except NamespaceGone as exc:
                 if resource.state != ABSENT:
                     raise ConvergeError(resource, None, exc, report.applied)

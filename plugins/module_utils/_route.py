@@ -164,7 +164,7 @@ class RouteResource(Resource):
         return metric == self.metric and ipaddress.ip_network(route['dst']) == self.dst
 
     def _find(self, session):
-        for route in session.routes(self.netns):
+        for route in session.routes_to(self.netns, self.family, self.table, str(self.dst)):
             if self.matches(route):
                 return route
         return None
@@ -211,9 +211,11 @@ class RouteResource(Resource):
                 differing.append(key)
         if before.get('multipath'):
             differing.append('multipath')
-        if not self.dev:
-            after['dev'] = before.get('dev')  # the kernel picked it from the gateway
-        if not self.src:
+        # the kernel picks dev from the gateway and src from the device; a route of another type (blackhole,
+        # unreachable...) has neither
+        if not self.dev and self.route_type == 'unicast':
+            after['dev'] = before.get('dev')
+        if not self.src and self.route_type == 'unicast':
             after['src'] = before.get('src')
         if not differing:
             return Plan(self, before, after)

@@ -75,7 +75,7 @@ def run_topology():
         normalised = topology.normalise(params, ArgumentSpecValidator)
         outcome = topology.converge_topology(normalised, state=params['state'], purge=params['purge'],
                                              name=params['name'], check_mode=module.check_mode,
-                                             state_dir=params['state_dir'])
+                                             state_dir=params['state_dir'], objects=params['objects'])
         if params['persist_file']:
             content = applier.persisted_content(normalised, params['state'], params['purge'], params['name'],
                                                 params['state_dir'])
@@ -89,6 +89,10 @@ def run_topology():
     report = outcome.pop('report')
     if module._diff:
         outcome['diff'] = report.diff_by_key()
+    # AnsibleModule would echo every item back (the largest part of an unchanged run's result): the options, and
+    # how many items each section had
+    outcome['invocation'] = {'module_args': dict(
+        (key, ('%d items' % len(value)) if key in kinds.BY_NAME else value) for key, value in params.items())}
     module.exit_json(**outcome)
 
 

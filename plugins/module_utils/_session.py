@@ -13,6 +13,7 @@ Private to this collection: may change without notice.
 
 import collections
 import contextlib
+import ipaddress
 import os
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as kernel
@@ -45,6 +46,14 @@ def label(ns):
 def ns_suffix(ns):
     """How object keys name a namespace: "eth0@red", or nothing for the host's."""
     return '' if ns is None else '@%s' % ns
+
+
+def _group(items, key):
+    """{key: [item, ...]} of a dump; key is a field name or a function of the item."""
+    groups = {}
+    for item in items:
+        groups.setdefault(item[key] if isinstance(key, str) else key(item), []).append(item)
+    return groups
 
 
 class LinkTable:
@@ -244,6 +253,8 @@ class Session:
 
     # -- cached dumps -----------------------------------------------------
     def invalidate(self, ns, *what):
+        # an index goes with the dump it was made of
+        what = set(what) | set('%s_by_%s' % (dump, key) for dump in what for key in ('index', 'key'))
         for key in list(self._cache):
             if key[0] == ns and (not what or key[1] in what):
                 del self._cache[key]
@@ -274,9 +285,22 @@ class Session:
         return self._cached(ns, 'addresses', lambda: nl.dump('listing addresses in %s' % label(ns),
                                                              self.socket(ns).addresses)) or []
 
+    def addresses_of(self, ns, index):
+        """The addresses of one device, by ifindex: indexed once per dump, so reading the addresses of every
+        device of a namespace with thousands of them stays linear."""
+        by_index = self._cached(ns, 'addresses_by_index', lambda: _group(self.addresses(ns), 'index'))
+        return (by_index or {}).get(index, [])
+
     def routes(self, ns):
         return self._cached(ns, 'routes', lambda: nl.dump('listing routes in %s' % label(ns),
                                                           self.socket(ns).routes)) or []
+
+    def routes_to(self, ns, family, table, dst):
+        """The routes of a namespace with this family, table and destination ('198.18.0.0/24'), indexed once
+        per dump."""
+        by_key = self._cached(ns, 'routes_by_key', lambda: _group(
+            self.routes(ns), lambda route: (route['family'], route['table'], str(ipaddress.ip_network(route['dst'])))))
+        return (by_key or {}).get((family, table, dst), [])
 
     def fdb(self, ns):
         """Bridge forwarding entries of the namespace (vxlan flood destinations among them)."""

@@ -34,11 +34,12 @@ def normalise(description, validator_class):
         if not isinstance(items, list):
             raise ParameterError(section.name, items, 'must be a list')
         result = []
+        validator = validator_class(section.spec)  # one per section: making one costs as much as using it
         for index, item in enumerate(items):
             label = '%s[%d]' % (section.name, index)
             if not isinstance(item, dict):
                 raise ParameterError(label, item, 'must be a dictionary of the options of the %s items' % section.name)
-            validation = validator_class(section.spec).validate(item)
+            validation = validator.validate(item)
             if validation.error_messages:
                 raise ParameterError(label, item, '; '.join(validation.error_messages))
             result.append(dict(validation.validated_parameters))
@@ -67,9 +68,10 @@ def check_unique(resources):
     names = {}
     for resource in resources:
         if not resource.mergeable:
-            key = (resource.key(), resource.state)
+            # present and absent at once would never settle: each run would undo the other
+            key = resource.key()
             if key in seen:
-                raise ParameterError(resource.label, resource.key(), 'describes the same object as %s' % seen[key])
+                raise ParameterError(resource.label, key, 'describes the same object as %s' % seen[key])
             seen[key] = resource.label
         if resource.state != PRESENT:
             continue
@@ -115,7 +117,9 @@ def summarise(report):
         kind = plan.resource.kind
         counts = summary.setdefault(kind, {'created': 0, 'changed': 0, 'removed': 0, 'unchanged': 0})
         before = (plan.before or {}).get('state')
-        if not plan.changed:
+        if plan.resource.state == ABSENT and (before == PRESENT or plan.gone_with):
+            counts['removed'] += 1  # by its own change, or together with its namespace
+        elif not plan.changed:
             counts['unchanged'] += 1
         elif plan.resource.state == ABSENT:
             counts['removed'] += 1
@@ -127,8 +131,13 @@ def summarise(report):
 
 
 def converge_topology(normalised, state=PRESENT, purge=False, name='default', check_mode=False,
-                      state_dir=STATE_DIR, record=True):
-    """Converge a normalised description; return the result dict (raises NetnsError/ConvergeError)."""
+                      state_dir=STATE_DIR, record=True, objects=False):
+    """Converge a normalised description; return the result dict (raises NetnsError/ConvergeError).
+
+    The result is bounded by what changed: counts per kind, and the keys of the changed objects (diff mode adds
+    their states). With objects, it also holds every object's state as the single-object module would return it
+    (read back).
+    """
     started = time.time()
     resources = build(normalised, state)
     path = ownership.record_path(name, state_dir)
@@ -149,19 +158,26 @@ def converge_topology(normalised, state=PRESENT, purge=False, name='default', ch
     with Session(check_mode=check_mode) as session:
         preflight(session, resources)
         report = converge(session, resources, before_apply=record_intent if record else None)
+        states = None
+        if objects:
+            states = dict((plan.resource.key(), plan.resource.result(session, plan, not check_mode))
+                          for plan in report.plans)
     if record and not check_mode and (purged or state == ABSENT):
         # only after success: a failed removal stays recorded, and the next run tries again
+        # (with state absent nothing is kept, so every recorded key was purged)
         forget = set(purged)
-        if state == ABSENT:
-            forget.update(ownership.described_keys(build(normalised)))
         for key in forget:
             owned.pop(key, None)
         ownership.save(path, owned)
-    return {
+    result = {
         'changed': report.changed,
         'actions': report.actions,
         'summary': summarise(report),
+        'changed_objects': [plan.resource.key() for plan in report.plans if plan.changed],
         'purged': purged,
         'report': report,
         'stats': {'seconds': round(time.time() - started, 3), 'objects': len(resources), 'peak_rss_kb': peak_rss_kb()},
     }
+    if states is not None:
+        result['objects'] = states
+    return result

@@ -176,7 +176,7 @@ def read_rt_tables(files=RT_TABLE_FILES, dirs=RT_TABLE_DIRS):
         try:
             with open(path) as handle:
                 lines = handle.readlines()
-        except (IOError, OSError):
+        except OSError:
             continue
         for line in lines:
             fields = line.split('#', 1)[0].split()
@@ -190,6 +190,15 @@ def read_rt_tables(files=RT_TABLE_FILES, dirs=RT_TABLE_DIRS):
     return tables
 
 
+_RT_TABLES = []
+
+
+def _rt_tables():
+    if not _RT_TABLES:
+        _RT_TABLES.append(read_rt_tables())
+    return _RT_TABLES[0]
+
+
 def route_table(value, param='table', tables=None):
     """A route table given as a number or a name from rt_tables."""
     if value is None:
@@ -201,7 +210,8 @@ def route_table(value, param='table', tables=None):
         try:
             number = int(text, 0)
         except ValueError:
-            known = tables if tables is not None else read_rt_tables()
+            # main, local, default: defined first, so no file can rename them; the files are read once per run
+            known = tables if tables is not None else RT_TABLE_BUILTIN if text in RT_TABLE_BUILTIN else _rt_tables()
             if text not in known:
                 raise ParameterError(param, value, 'unknown route table name (not a number and not in '
                                      '/etc/iproute2/rt_tables); known names: %s' % ', '.join(sorted(known)))

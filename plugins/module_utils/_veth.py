@@ -221,7 +221,9 @@ class VethResource(Resource):
                 fresh = self.read(session)
                 if fresh['state'] == PRESENT and self._mismatch(fresh) is None:
                     return self._plan_present(session, fresh)
-            if peer_clash is not None and not (recreate and before.get('kind') == 'veth'):
+            # deleting the interface at our name frees nothing at the peer's name: the device there is not its
+            # other end, or the pair would have matched
+            if peer_clash is not None:
                 raise NetnsError('%speer: %s already exists in %s (a %s); it cannot become the peer of %s'
                                  % (self.prefix, self.peer, label(self.peer_netns), peer_clash.get('kind') or 'device',
                                     self.name), param=self.prefix + 'peer', value=self.peer)

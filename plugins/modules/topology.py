@@ -104,7 +104,18 @@ options:
     description: Where the boot-time applier is installed when O(persist_file) is given.
     type: path
     default: /usr/local/lib/linuxnet-netns
+  objects:
+    description:
+      - Also return the state of every described object (RV(objects)), read back as the single-object modules
+        return it.
+      - Off by default, so that the result stays as small as what changed: a run over thousands of namespaces
+        that changes nothing returns a few hundred bytes. For reading what exists, M(linuxnet.netns.netns_info)
+        is the module made for it.
+    type: bool
+    default: false
 notes:
+  - The result is bounded by what changed (RV(summary), RV(changed_objects), RV(actions)); the module arguments
+    are echoed in C(invocation) with each section's item count, not its items.
   - The benchmark in C(bench/) compares this module with C(ip -batch) and a bare pyroute2 process on the same machine.
 seealso:
   - module: linuxnet.netns.netns_info
@@ -160,6 +171,20 @@ summary:
   returned: always
   type: dict
   sample: {"netns": {"created": 3, "changed": 0, "removed": 0, "unchanged": 0}}
+changed_objects:
+  description:
+    - The objects this run changed (in check mode, would change), by key; diff mode adds their states before and
+      after (RV(diff)). Objects removed together with their namespace are not listed one by one; RV(summary)
+      counts them and the namespace's diff says how many of each kind went with it.
+  returned: always
+  type: list
+  elements: str
+  sample: ["netns/web", "veth/r-web@router"]
+objects:
+  description: With O(objects), the state of every object of the description, keyed by object.
+  returned: when O(objects=true)
+  type: dict
+  sample: {"netns/web": {"name": "web", "path": "/run/netns/web", "state": "present", "nsid": 0, "pids": []}}
 purged:
   description: Ownership keys of the objects removed by O(purge) (or by O(state=absent) from the record).
   returned: always

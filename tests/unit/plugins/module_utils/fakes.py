@@ -201,8 +201,15 @@ class FakeSession:
     def addresses(self, ns):
         return [] if self.is_virtual(ns) else list(self._namespace(ns).addresses)
 
+    def addresses_of(self, ns, index):
+        return [item for item in self.addresses(ns) if item['index'] == index]
+
     def routes(self, ns):
         return [] if self.is_virtual(ns) else list(self._namespace(ns).routes)
+
+    def routes_to(self, ns, family, table, dst):
+        return [route for route in self.routes(ns)
+                if (route['family'], route['table'], str(ipaddress.ip_network(route['dst']))) == (family, table, dst)]
 
     def fdb(self, ns):
         return [] if self.is_virtual(ns) else list(self._namespace(ns).fdb)

@@ -121,9 +121,6 @@ def test_a_link_whose_parent_is_in_another_namespace_is_not_described(session):
                                   'netns': 'red'}]
 
 
-@pytest.mark.xfail(strict=True, reason='a parent in another namespace is named by the device of this namespace that '
-                                       'has its ifindex (_links.kind_view ignores IFLA_LINK_NETNSID), so the '
-                                       'description names the wrong parent')
 def test_a_moved_link_is_not_described_on_a_device_that_only_shares_its_parent_ifindex(session):
     session.add_netns('red', nsid=3).set_peer_nsid('red', None, 0)
     session.add_links('red', link(2, 'eth0', 'dummy'),

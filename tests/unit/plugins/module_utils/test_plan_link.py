@@ -206,8 +206,6 @@ def test_a_parent_in_another_namespace_reads_back_as_its_ifindex(session):
                              "set force=true to replace it")
 
 
-@pytest.mark.xfail(strict=True, reason='_links.kind_view looks a parent up by ifindex in the link\'s own namespace '
-                                       'even when IFLA_LINK_NETNSID says the parent is in another one')
 def test_a_parent_in_another_namespace_is_not_a_device_of_this_one_with_the_same_ifindex(session):
     session.add_netns('red', nsid=3).set_peer_nsid('red', None, 0)
     # red's own ifindex 2 is a veth: the moved macvlan's parent (the host's ifindex 2) is not that veth

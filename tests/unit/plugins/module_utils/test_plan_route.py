@@ -77,8 +77,6 @@ def test_replace_names_what_differs(red):
                              "(gateway 198.18.0.253 -> 198.18.0.254, onlink False -> True, dev eth0 -> eth1)"]
 
 
-@pytest.mark.xfail(strict=True, reason='RouteResource.plan keeps the device the kernel picked for the old route in '
-                                       'the state after, also for a type that has no device (unreachable)')
 def test_a_route_replaced_by_one_without_device_has_none_after(red):
     red.add_routes('red', route('198.18.1.0/24', gateway='198.18.0.253', oif=2))
     result = plan(resource(dst='198.18.1.0/24', type='unreachable'), red)

@@ -225,8 +225,6 @@ def test_purging_a_namespace_removes_what_is_in_it_with_it(session):
     assert [plan.after['state'] for plan in report.plans] == ['absent'] * 4
 
 
-@pytest.mark.xfail(strict=True, reason='summarise counts an object removed together with its namespace (a plan '
-                                       'without changes, before present, after absent) as unchanged')
 def test_summarise_counts_objects_removed_with_their_namespace_as_removed(session):
     converged_red(session).check_mode = True
     report = reconcile.converge(session, ownership.purge_resources(OWNED, set())[0])
