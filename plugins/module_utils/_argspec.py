@@ -73,6 +73,46 @@ ROUTE = dict(
     exclusive=dict(type='bool', default=False),
 )
 
+# the owned nftables table of a namespace (_firewall_rules validates the values, naming each item)
+FIREWALL = dict(
+    netns=dict(type='str'),
+    state=STATE,
+    table=dict(type='str', default='linuxnet'),
+    forwarding=dict(type='bool'),
+    policies=dict(type='dict', options=dict(
+        input=dict(type='str', choices=['accept', 'drop']),
+        forward=dict(type='str', choices=['accept', 'drop']),
+        output=dict(type='str', choices=['accept', 'drop']),
+    )),
+    masquerade=dict(type='list', elements='dict', default=[], options=dict(
+        source=dict(type='str'),
+        out_interface=dict(type='str'),
+    )),
+    port_forwards=dict(type='list', elements='dict', default=[], options=dict(
+        protocol=dict(type='str', default='tcp', choices=['tcp', 'udp']),
+        port=dict(type='int', required=True),
+        address=dict(type='str'),
+        in_interface=dict(type='str'),
+        to=dict(type='str'),
+        to_address=dict(type='str'),
+        to_port=dict(type='int'),
+        hairpin=dict(type='bool', default=False),
+    )),
+    rules=dict(type='list', elements='dict', default=[], options=dict(
+        chain=dict(type='str', required=True,
+                   choices=['input', 'forward', 'output', 'nat_prerouting', 'nat_output', 'nat_postrouting']),
+        action=dict(type='str', choices=['accept', 'drop', 'reject']),
+        source=dict(type='str'),
+        destination=dict(type='str'),
+        protocol=dict(type='str', choices=['tcp', 'udp', 'icmp', 'icmpv6']),
+        port=dict(type='list', elements='str'),
+        in_interface=dict(type='str'),
+        out_interface=dict(type='str'),
+        ct_state=dict(type='list', elements='str', choices=['new', 'established', 'related', 'invalid', 'untracked']),
+        raw=dict(type='str'),
+    )),
+)
+
 # topology items that set only sysctls or /etc/netns files of a namespace
 TOPOLOGY_SYSCTLS = dict(
     netns=dict(type='str'),

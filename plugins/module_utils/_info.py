@@ -11,6 +11,7 @@ Private to this collection: may change without notice.
 """
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _address as address
+from ansible_collections.linuxnet.netns.plugins.module_utils import _firewall as firewall
 from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as kernel
 from ansible_collections.linuxnet.netns.plugins.module_utils import _link_kinds as link_kinds
 from ansible_collections.linuxnet.netns.plugins.module_utils import _links as links
@@ -146,6 +147,7 @@ def _details(session, namespaces, live):
             topology['addresses'].append(item)
         if ns is not None:
             topology['routes'].extend(found['routes'])
+    topology['firewalls'] = firewall.described_items(session, list(described))
     return topology
 
 

@@ -14,6 +14,7 @@ Private to this collection: may change without notice.
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _address as address
 from ansible_collections.linuxnet.netns.plugins.module_utils import _argspec as argspec
+from ansible_collections.linuxnet.netns.plugins.module_utils import _firewall as firewall
 from ansible_collections.linuxnet.netns.plugins.module_utils import _link as link
 from ansible_collections.linuxnet.netns.plugins.module_utils import _netns as netns
 from ansible_collections.linuxnet.netns.plugins.module_utils import _route as route
@@ -46,6 +47,7 @@ SECTIONS = (
     Section('veths', argspec.VETH, veth.build),
     Section('addresses', argspec.ADDRESS, address.build),
     Section('routes', argspec.ROUTE, route.build),
+    Section('firewalls', argspec.FIREWALL, firewall.build),
 )
 BY_NAME = dict((section.name, section) for section in SECTIONS)
 

@@ -38,6 +38,15 @@ def fail(module, exc, **extra):
     module.fail_json(msg=exc.msg, **extra)
 
 
+def warn(module, report):
+    """The notes of resources that say their notes need the user's attention (a class attribute warns, e.g. a
+    firewall another table's policy overrides) become Ansible warnings."""
+    for plan in report.plans:
+        if getattr(plan.resource, 'warns', False):
+            for note in plan.notes:
+                module.warn(note)
+
+
 def run_module(argument_spec, build, **kwargs):
     """The whole life of a single-object module.
 
@@ -59,6 +68,7 @@ def run_module(argument_spec, build, **kwargs):
     result['actions'] = report.actions
     if module._diff:
         result['diff'] = report.diff_single()
+    warn(module, report)
     module.exit_json(**result)
 
 
@@ -89,6 +99,7 @@ def run_topology():
     report = outcome.pop('report')
     if module._diff:
         outcome['diff'] = report.diff_by_key()
+    warn(module, report)
     # AnsibleModule would echo every item back (the largest part of an unchanged run's result): the options, and
     # how many items each section had
     outcome['invocation'] = {'module_args': dict(

@@ -140,7 +140,8 @@ extra:
 topology:
   description:
     - With O(details=true), what exists as options of M(linuxnet.netns.topology) (namespaces, veths with an end in a
-      listed namespace, links, addresses including those of host veth ends, routes).
+      listed namespace, links, addresses including those of host veth ends, routes, and the nftables tables
+      M(linuxnet.netns.firewall) manages, as C(firewalls) items).
     - Veths whose peer is in a namespace without a name here (a container's) are left out.
   returned: with O(details=true)
   type: dict

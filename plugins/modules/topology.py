@@ -10,10 +10,10 @@ version_added: 0.1.0
 description:
   - Takes one declarative description of a host and converges it in one process, at close to the kernel's own
     speed, instead of one Ansible task (about 0.6 s each) per object.
-  - Each item of O(namespaces), O(veths), O(links), O(addresses), O(routes), O(sysctls) and O(etc_files) takes the
-    options of the matching single-object module, is validated with that module's argument specification, and is
-    converged by the same code. Errors name the item, for example C(veths[3].peer).
-  - Work runs in dependency stages (namespaces, their sysctls and files, links, addresses, routes; removals in the
+  - Each item of O(namespaces), O(veths), O(links), O(addresses), O(routes), O(sysctls), O(etc_files) and
+    O(firewalls) takes the options of the matching single-object module, is validated with that module's argument
+    specification, and is converged by the same code. Errors name the item, for example C(veths[3].peer).
+  - Work runs in dependency stages (namespaces, their sysctls and files, links, addresses, routes, firewalls; removals in the
     reverse order). Each stage reads the state of each namespace once per object type, plans every object, then
     applies the changes. Each namespace is opened once, by C(setns) in the module's own thread, never by forking.
   - Removing a namespace removes the links, addresses and routes inside it, and the veths with an end in it, without
@@ -67,6 +67,14 @@ options:
     default: []
   etc_files:
     description: Files under C(/etc/netns/NAME/), as items with C(netns) and C(etc_files), as in M(linuxnet.netns.netns).
+    type: list
+    elements: dict
+    default: []
+  firewalls:
+    description:
+      - The nftables table of a namespace (or of the host's); each item takes the options of
+        M(linuxnet.netns.firewall). Converged after the routes, so a port forward may point at an address this
+        description adds.
     type: list
     elements: dict
     default: []
