@@ -142,7 +142,7 @@ def destination(params, param, default_port):
         else:
             raise ParameterError(param + 'to', to, 'must be ADDRESS, ADDRESS:PORT or [IPV6-ADDRESS]:PORT')
     target = address(match.group(1), param + 'to')
-    if text.startswith('[') is not (target.version == 6):
+    if (target.version == 4 and text.startswith('[')) or (target.version == 6 and match.group(2) and text[0] != '['):
         raise ParameterError(param + 'to', to, 'an IPv6 address with a port is written [ADDRESS]:PORT, an IPv4 one '
                              'ADDRESS:PORT')
     return target, port(int(match.group(2)) if match.group(2) else default_port, param + 'to')

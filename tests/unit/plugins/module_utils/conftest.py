@@ -6,6 +6,7 @@
 import pytest
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as kernel
+from ansible_collections.linuxnet.netns.plugins.module_utils import _nft as nft
 from ansible_collections.linuxnet.netns.tests.unit.plugins.module_utils.fakes import FakeSession
 
 
@@ -17,3 +18,9 @@ def session(monkeypatch, tmp_path):
     monkeypatch.setattr(kernel, 'list_entries', fake.list_entries)
     monkeypatch.setattr(kernel, 'ETC_DIR', str(tmp_path / 'etc-netns'))
     return fake
+
+
+@pytest.fixture(autouse=True)
+def no_nft(monkeypatch):
+    """Unit tests start no process: nft is not there (test_firewall puts a stand-in in its place)."""
+    monkeypatch.setattr(nft, 'find', lambda: None)

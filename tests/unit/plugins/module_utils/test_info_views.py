@@ -108,6 +108,7 @@ def test_gather_with_details_is_a_topology_description(world, monkeypatch):
         'addresses': [{'dev': 'v-red', 'address': ['198.18.0.1/24']},
                       {'dev': 'eth0', 'address': ['198.18.0.2/24'], 'netns': 'red'}],
         'routes': [{'dst': 'default', 'netns': 'red', 'gateway': '198.18.0.1', 'dev': 'eth0'}],
+        'firewalls': [],  # no nft in unit tests (conftest)
     }
     assert info.gather(world, names=['blue'])['namespaces'][0]['name'] == 'blue'
 
