@@ -13,6 +13,7 @@ always does. Changing the table is one nft transaction that deletes and re-creat
 Private to this collection: may change without notice.
 """
 
+import difflib
 import ipaddress
 import os
 
@@ -257,8 +258,12 @@ class FirewallResource(Resource):
 
 def line_changes(before, after):
     """"+2 -1 lines: + tcp dport 22 drop; - tcp dport 23 accept": what replacing the table changes."""
-    added = [line.strip() for line in after if line not in before]
-    removed = [line.strip() for line in before if line not in after]
+    added = []
+    removed = []
+    for tag, old_start, old_end, new_start, new_end in difflib.SequenceMatcher(None, before, after).get_opcodes():
+        if tag != 'equal':
+            removed.extend(line.strip() for line in before[old_start:old_end])
+            added.extend(line.strip() for line in after[new_start:new_end])
     quoted = ['+ %s' % line for line in added] + ['- %s' % line for line in removed]
     text = '+%d -%d lines' % (len(added), len(removed))
     if quoted:
