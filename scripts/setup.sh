@@ -3,7 +3,7 @@
 # the collection on a collections path, and ansible-test's offline pip bootstrap.
 # Idempotent and quick when everything is already there.
 #
-#   scripts/setup.sh [base|test|docs]...   (default: base)
+#   scripts/setup.sh [base|test|docs|reboot]...   (default: base)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VENV=$ROOT/.venv
@@ -27,6 +27,8 @@ for group in "${groups[@]}"; do
     base) ;;
     test) apt_packages+=(docker.io podman runc busybox-static containerd openssh-server procps psmisc python3 shellcheck nftables) ;;
     docs) apt_packages+=(chromium) ;;
+    # tests/reboot: booted hosts (systemd-nspawn) of a Debian root filesystem built with mmdebstrap
+    reboot) apt_packages+=(systemd-container mmdebstrap) ;;
     *) echo "setup: unknown group $group" >&2; exit 2 ;;
   esac
 done
@@ -64,7 +66,7 @@ ln -sfn "$ROOT" "$BUILD/collections/ansible_collections/linuxnet/netns"
 # machine may be offline, so give it a bootstrap that uses ensurepip and pip instead.
 cache=$HOME/.ansible/test/cache
 mkdir -p "$cache"
-cat > "$cache/get_pip_24_2.py" <<'PY'
+cat > "$cache/get_pip_offline.py" <<'PY'
 """Offline stand-in for get-pip.py: ensurepip, then pip install of the requested packages."""
 import subprocess
 import sys
@@ -74,4 +76,8 @@ subprocess.check_call([sys.executable, '-m', 'ensurepip', '--upgrade'])
 if any(not a.startswith('-') for a in args):
     subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--disable-pip-version-check'] + args)
 PY
+# the pip versions the tested ansible-test releases bootstrap (2.16, 2.17: 23.1.2; 2.18, 2.19: 24.2)
+for version in 23_1_2 24_2; do
+  cp "$cache/get_pip_offline.py" "$cache/get_pip_$version.py"
+done
 log "ready: $VENV"

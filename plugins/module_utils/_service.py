@@ -309,7 +309,7 @@ class ServiceNetnsResource(Resource):
                              % (systemd.version, MIN_SYSTEMD, self.netns))
         unit = systemd.unit(self.unit)
         if self.state == PRESENT:
-            self._check_units(systemd, unit)
+            self._check_units(session, unit)
         content = self._current_content()
         state = {'unit': self.unit, 'path': self.path, 'state': PRESENT if content is not None else ABSENT,
                  'content': content}
@@ -317,24 +317,29 @@ class ServiceNetnsResource(Resource):
             state.update(active_state=unit['active_state'], main_pid=unit['main_pid'])
         return state
 
-    def _check_units(self, systemd, unit):
+    def _check_units(self, session, unit):
         """What the drop-in names must exist, or the unit could not start (systemd refuses a unit whose Requires=
-        names no unit)."""
+        names no unit). In check mode a missing unit is a note: an earlier task of the same run (writing the
+        unit file, persisting the topology) may be about to make it."""
+        systemd = session.systemd
+        problems = []
         if unit is not None and unit['load_state'] == 'not-found':
-            raise ParameterError('unit', self.unit, 'no such unit: systemd knows no %s (install its unit file '
-                                 'first)' % self.unit)
+            problems.append(ParameterError('unit', self.unit, 'no such unit: systemd knows no %s (install its unit '
+                                           'file first)' % self.unit))
         for index, name in enumerate(self.requires):
-            param = 'after_topology' if index == 0 and self.topology is not None else 'requires'
             if os.path.exists(os.path.join(self.unit_dir, name)):
                 continue
             if systemd.online and systemd.unit(name)['load_state'] != 'not-found':
                 continue
-            if param == 'after_topology':
-                raise ParameterError(param, self.topology, 'no unit %s in %s: persist that topology first (the '
-                                     'topology role with netns_persist: true and netns_name: %s)'
-                                     % (name, self.unit_dir, self.topology))
-            if systemd.online:
-                raise ParameterError(param, name, 'no such unit: systemd knows no %s' % name)
+            if index == 0 and self.topology is not None:
+                problems.append(ParameterError('after_topology', self.topology, 'no unit %s in %s: persist that '
+                                               'topology first (the topology role with netns_persist: true and '
+                                               'netns_name: %s)' % (name, self.unit_dir, self.topology)))
+            elif systemd.online:
+                problems.append(ParameterError('requires', name, 'no such unit: systemd knows no %s' % name))
+        if problems and not session.check_mode:
+            raise problems[0]
+        self.notes.extend('%s; a real run fails unless it is there by then' % problem.msg for problem in problems)
 
     # -- plan ---------------------------------------------------------------------------------------------------
     def plan(self, session, before):
@@ -357,7 +362,7 @@ class ServiceNetnsResource(Resource):
             changes.append(Change('remove %s' % self.path, self._remove))
         if written and systemd.online:
             changes.append(Change('reload systemd (daemon-reload)', lambda s: s.systemd.daemon_reload()))
-        reason = self._restart_reason(systemd, before, written)
+        reason = self._restart_reason(session, before, written)
         if reason:
             changes.append(Change('restart %s (%s)' % (self.unit, reason), lambda s: s.systemd.restart(self.unit)))
         elif written and not self.restart and before.get('active_state') in ACTIVE_STATES:
@@ -365,7 +370,8 @@ class ServiceNetnsResource(Resource):
                               % self.unit)
         return Plan(self, before, after, changes, list(self.notes))
 
-    def _restart_reason(self, systemd, before, written):
+    def _restart_reason(self, session, before, written):
+        systemd = session.systemd
         if not (self.restart and systemd.online and before.get('active_state') in ACTIVE_STATES):
             return None
         if self.state == ABSENT:
@@ -375,9 +381,12 @@ class ServiceNetnsResource(Resource):
         if not written and (inside or not before.get('main_pid')):
             return None
         if entry.identity is None:
-            raise ParameterError('netns', self.netns, 'no namespace %s under %s: %s is running and would fail to '
-                                 'restart into it; create the namespace first'
-                                 % (self.netns, kernel.RUN_DIR, self.unit))
+            problem = ParameterError('netns', self.netns, 'no namespace %s under %s: %s is running and would fail '
+                                     'to restart into it; create the namespace first'
+                                     % (self.netns, kernel.RUN_DIR, self.unit))
+            if not session.check_mode:
+                raise problem
+            self.notes.append('%s; a real run fails unless it is there by then' % problem.msg)
         if written:
             return 'to run it inside netns %s' % self.netns
         return 'its main process %d runs outside netns %s' % (before['main_pid'], self.netns)

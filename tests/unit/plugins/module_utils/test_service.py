@@ -349,3 +349,16 @@ def test_a_symlinked_drop_in_directory_is_refused(host, tmp_path):
     with pytest.raises(NetnsError) as caught:
         actions(host_, resource(unit_dir))
     assert 'is not a plain directory; refusing to write through it' in caught.value.msg
+
+
+def test_check_mode_notes_what_a_real_run_refuses(host):
+    # an earlier task of a check run may be about to create the unit, the topology's unit and the namespace
+    unit_dir, make = host
+    host_, _systemctl = make(check_mode=True, units={'other.service': ('loaded', 'active', 200)})
+    texts, plan = actions(host_, resource(unit_dir, unit='other.service', netns='gone', after_topology='lab'))
+    assert texts[1:] == ['reload systemd (daemon-reload)', 'restart other.service (to run it inside netns gone)']
+    assert [note.split(':')[0] for note in plan.notes] == ['after_topology', 'netns']
+    assert all(note.endswith('a real run fails unless it is there by then') for note in plan.notes)
+    host_, _systemctl = make(check_mode=True)
+    _texts, plan = actions(host_, resource(unit_dir, unit='nosuch.service'))
+    assert plan.notes[0].startswith('unit: no such unit')
