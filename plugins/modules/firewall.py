@@ -9,9 +9,9 @@ short_description: Masquerade, port forwards and filter rules of a network names
 version_added: 0.1.0
 description:
   - Manages one nftables table (family C(inet), named O(table)) in a named namespace or the host's, and only
-    that table: internet access for namespaces behind this one (O(masquerade)), ports of this namespace forwarded to
-    a service in another subnet (O(port_forwards)), filter rules (O(rules)) and the policies of the filter chains
-    (O(policies)). With O(forwarding), it also turns forwarding on in the namespace.
+    that table. It holds internet access for namespaces behind this one (O(masquerade)), ports of this namespace
+    forwarded to a service in another subnet (O(port_forwards)), filter rules (O(rules)) and the policies of the
+    filter chains (O(policies)). With O(forwarding), it also turns forwarding on in the namespace.
   - The table is marked with the comment C(managed by linuxnet.netns); a table of that name without the mark is
     never replaced or deleted. Other tables are only read, to warn when one of them drops what this one lets
     through (for example Docker's C(FORWARD) chain with policy drop, made by iptables-nft).
