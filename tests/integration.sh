@@ -30,7 +30,7 @@ fi
 export PATH=$ROOT/.venv/bin:$PATH
 
 # targets that talk to the container engines
-ENGINE_TARGETS="attach role_container_links docs_examples"
+ENGINE_TARGETS="attach role_container_links docs_examples compat mitogen"
 
 needs_engines() {
   local target

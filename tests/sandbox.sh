@@ -51,10 +51,12 @@ for dir in /etc /var/lib /usr/local; do
   mount -t overlay lnt-sandbox-overlay -o "lowerdir=$dir,upperdir=$scratch/upper$key,workdir=$scratch/work$key" "$dir"
 done
 
-# the directories the collection keeps its state in start empty, whatever the real host has there
+# the directories the collection keeps its state in start empty, whatever the real host has there: removed in the
+# overlay (a whiteout in its upper layer, the host's files stay) and made again, so they stay plain directories
+# that the code under test may remove in turn
 for dir in /etc/netns /etc/linuxnet-netns /etc/systemd/system /var/lib/linuxnet-netns /usr/local/lib/linuxnet-netns; do
+  rm -rf --one-file-system "$dir"
   mkdir -p "$dir"
-  mount -t tmpfs -o mode=0755 lnt-sandbox-state "$dir"
 done
 
 # the host's mounts under /run (its /run/netns bind mount and namespace entries among them) go from this view

@@ -49,6 +49,8 @@ options:
     keyword:
       - name: become_exe
 notes:
+  - Not under Mitogen (strategies C(mitogen_*)), which never runs a become plugin's command; a task with this
+    become method fails there with a message saying so, instead of running in the host namespace.
   - C(become_user) has no meaning here and is ignored; leave it at its default so Ansible treats the task as run by
     a privileged user (no temporary file permission changes).
   - Pipelining works (no terminal is needed) and is recommended.
@@ -67,7 +69,7 @@ seealso:
 
 EXAMPLES = r'''
 - name: Ping a neighbour from inside the namespace "app" of each remote host
-  ansible.builtin.command: ping -c 1 -W 2 10.20.0.3
+  ansible.builtin.command: ping -c 1 -W 2 198.18.20.3
   become: true
   become_method: linuxnet.netns.netns_exec
   vars:
@@ -77,7 +79,7 @@ EXAMPLES = r'''
 - name: Any module runs in the namespace, for example the collection's own without their netns option
   linuxnet.netns.address:
     dev: eth0
-    address: 10.20.0.1/24
+    address: 198.18.20.1/24
   become: true
   become_method: linuxnet.netns.netns_exec
   vars:
@@ -101,9 +103,30 @@ def check_netns_name(name):
         raise AnsibleError('linuxnet.netns.netns_exec: %s' % exc.msg)
 
 
+def mitogen_active():
+    """Is a Mitogen strategy running this play? It wraps Ansible's connection loader while it runs."""
+    from ansible.plugins.loader import connection_loader
+    wrapped = getattr(connection_loader, 'get_with_context', None)
+    return getattr(wrapped, '__module__', '').startswith('ansible_mitogen')
+
+
+MITOGEN_REFUSAL = (
+    'linuxnet.netns.netns_exec cannot run a task inside network namespace %r under Mitogen (strategy mitogen_*): '
+    'Mitogen starts its own interpreter on the host and never runs the command this become plugin builds, so the '
+    'task would run in the host namespace. Run these tasks with strategy linear (for example a play with '
+    '"strategy: linear"), or reach the namespace with the linuxnet.netns.netns connection on the host itself.')
+
+
 class BecomeModule(BecomeBase):
 
     name = 'linuxnet.netns.netns_exec'
+
+    def set_options(self, task_keys=None, var_options=None, direct=None):
+        super(BecomeModule, self).set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        # Mitogen ignores become plugins it does not know (and skips become altogether when the become user is
+        # the login user): fail the task rather than let it run on the host
+        if mitogen_active():
+            raise AnsibleError(MITOGEN_REFUSAL % self.get_option('netns'))
 
     def build_become_command(self, cmd, shell):
         super(BecomeModule, self).build_become_command(cmd, shell)

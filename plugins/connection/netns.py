@@ -28,9 +28,13 @@ options:
       - Name of the namespace to run in, an entry of C(/run/netns).
       - Defaults to the inventory host name, so an inventory of namespaces needs nothing but their names; set
         C(ansible_netns_name) when the inventory name differs.
+      - With C(delegate_to) a namespace host, the namespace is the delegated host's (through C(ansible_host), which
+        Ansible sets to the delegated host's name unless its inventory gives one), not the name of the host the task
+        runs for.
     type: str
     vars:
       - name: inventory_hostname
+      - name: ansible_host
       - name: ansible_netns_name
 notes:
   - Entering a namespace needs C(CAP_SYS_ADMIN) on the controller, so Ansible must run as root (the plugin checks
