@@ -58,8 +58,8 @@ def unit_name(value, param='unit', exec_only=True):
         raise ParameterError(param, value, 'must be a unit name such as web.service')
     if '/' in value:
         suggestion = os.path.basename(value.rstrip('/'))
-        raise ParameterError(param, value, 'must be a unit name, not a path (the drop-in goes to '
-                             'unit_dir/NAME.d/); did you mean %r?' % suggestion)
+        where = ' (the drop-in goes to unit_dir/NAME.d/)' if exec_only else ''
+        raise ParameterError(param, value, 'must be a unit name, not a path%s; did you mean %r?' % (where, suggestion))
     if len(value) > UNIT_NAME_MAX or not UNIT_NAME_RE.match(value):
         raise ParameterError(param, value, 'a unit name has at most %d letters, digits and ":_.\\@-"' % UNIT_NAME_MAX)
     prefix, dot, suffix = value.rpartition('.')

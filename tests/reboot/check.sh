@@ -2,12 +2,13 @@
 # What a booted test host must show, checked on the host itself with plain commands (run.sh pipes this script
 # through ssh: no Ansible, no file of this checkout on the host, so scripts/lib.sh is not sourced here).
 #
-#   ssh HOST bash -s -- APP_NET HOST WHEN TOPOLOGY_UNIT < check.sh
+#   ssh HOST bash -s -- APP_NET UNDERLAY HOST WHEN TOPOLOGY_UNIT < check.sh
 #
-# APP_NET: the first three octets of namespace app's /24 (site.yml); WHEN: "before the reboot" or "after the
-# reboot". Prints one line per check and exits 1 if any failed.
+# APP_NET and UNDERLAY: the first three octets of namespace app's /24 (site.yml) and of the host's eth0 /24 (.2,
+# the controller .1, where run.sh serves the address each request comes from on port 8081); WHEN: "before the
+# reboot" or "after the reboot". Prints one line per check and exits 1 if any failed.
 set -uo pipefail
-APP_NET=$1 HOST=$2 WHEN=$3 TOPOLOGY_UNIT=$4
+APP_NET=$1 UNDERLAY=$2 HOST=$3 WHEN=$4 TOPOLOGY_UNIT=$5
 WEB=lnt-web.service
 failed=0
 ok() { printf '[%s] ok: %s\n' "$HOST" "$*"; }
@@ -29,7 +30,7 @@ if [ "$WHEN" = "after the reboot" ]; then
   # a fresh boot: it made everything itself
   case $applied in *": changed "*) ok "the applier at boot: $applied" ;; *) bad "the applier did not converge at boot: '$applied'" ;; esac
 else
-  [ -n "$applied" ] && ok "the applier: $applied" || bad "no run of the applier in this boot's journal"
+  if [ -n "$applied" ]; then ok "the applier: $applied"; else bad "no run of the applier in this boot's journal"; fi
 fi
 if python3 -c 'import ansible' 2>/dev/null; then bad "Ansible is importable on the host"; else ok "no Ansible on the host"; fi
 pyroute2=$(python3 -c 'import pyroute2; print(pyroute2.__file__)' 2>&1)
@@ -39,7 +40,7 @@ case $pyroute2 in
 esac
 
 # the topology
-ip netns list | grep -q '^app\b' && ok "namespace app" || bad "no namespace app: $(ip netns list | tr '\n' ' ')"
+if ip netns list | grep -q '^app\b'; then ok "namespace app"; else bad "no namespace app: $(ip netns list | tr '\n' ' ')"; fi
 expect "app0 (host side)" "$APP_NET.1/24" "$(ip -4 -br address show dev app0 2>&1 | awk '{print $3}')"
 expect "eth0 in app" "$APP_NET.2/24" "$(ip -n app -4 -br address show dev eth0 2>&1 | awk '{print $3}')"
 expect "default route in app" "default via $APP_NET.1 dev eth0" "$(ip -n app route show default 2>&1 | awk '{print $1, $2, $3, $4, $5}')"
@@ -53,8 +54,12 @@ started=$(prop ExecMainStartTimestampMonotonic "$WEB")
 made=$(prop ActiveEnterTimestampMonotonic "$TOPOLOGY_UNIT")
 if [ "$made" -gt 0 ] && [ "$started" -ge "$made" ]; then ok "$WEB started after $TOPOLOGY_UNIT was done"
 else bad "$WEB started at ${started}us, before $TOPOLOGY_UNIT was done (${made}us)"; fi
-# a simple service is "active" once started, not once listening: a few seconds of grace
-body=$(python3 - "http://$APP_NET.2:8080/" <<'PY' 2>&1
+# get URL [NETNS]: its body, asked from inside NETNS if given; a simple service is "active" once started, not once
+# listening: a few seconds of grace
+get() {
+  local inside=()
+  [ -n "${2:-}" ] && inside=(ip netns exec "$2")
+  "${inside[@]}" python3 - "$1" <<'PY' 2>&1
 import sys, time, urllib.request
 for attempt in range(50):
     try:
@@ -66,8 +71,12 @@ for attempt in range(50):
 else:
     print('no answer: %s' % error)
 PY
-)
-expect "HTTP from the host's namespace to $APP_NET.2:8080" "hello from $HOST" "$body"
+}
+expect "HTTP from the host's namespace to $APP_NET.2:8080" "hello from $HOST" "$(get "http://$APP_NET.2:8080/")"
+# the firewall's masquerade: the controller sees app's request come from the host's address
+expect "nft table of the topology" "table inet linuxnet" "$(nft list tables 2>&1 | grep -x 'table inet linuxnet')"
+expect "app's request to the controller, as the controller saw it" "$UNDERLAY.2" \
+  "$(get "http://$UNDERLAY.1:8081/" app)"
 # /proc/PID/root is the process's view of the filesystem, its own mounts included
 unit_resolv=$(cat "/proc/$pid/root/etc/resolv.conf" 2>&1)
 expect "the unit's /etc/resolv.conf is /etc/netns/app/resolv.conf" "$(cat /etc/netns/app/resolv.conf)" "$unit_resolv"

@@ -22,10 +22,11 @@ CACHE=${REBOOT_ROOTFS_CACHE:-/var/cache/linuxnet-netns/rootfs}
 SUITE=bookworm
 MIRROR=${REBOOT_MIRROR:-http://deb.debian.org/debian}
 # systemd as pid 1, dbus for logind (a boot without failed units), sshd for Ansible, python3 for its modules,
-# pip for the role to install pyroute2 with (Debian 12's python3-pyroute2 is too old), ip and ping for the role
-PACKAGES=systemd,systemd-sysv,dbus,iproute2,iputils-ping,openssh-server,python3,python3-pip
+# pip for the role to install pyroute2 with (Debian 12's python3-pyroute2 is too old), ip, ping and nft for the role
+PACKAGES=systemd,systemd-sysv,dbus,iproute2,iputils-ping,nftables,openssh-server,python3,python3-pip
 # Host keys are made per test run (the cache is shared by every run); apt's timers would start downloads at boot;
 # the resolv.conf mmdebstrap copies is this machine's, replaced by one that names nothing real.
+# shellcheck disable=SC2016  # "$1" is mmdebstrap's: the hook runs with the root directory as its argument
 HOOK='rm -f "$1"/etc/ssh/ssh_host_*_key "$1"/etc/ssh/ssh_host_*_key.pub && systemctl --root="$1" mask apt-daily.timer apt-daily-upgrade.timer && echo "nameserver 198.19.255.53" > "$1"/etc/resolv.conf'
 RECIPE="suite=$SUITE mirror=$MIRROR variant=minbase packages=$PACKAGES hook=$HOOK"
 KEY=$(printf '%s' "$RECIPE" | sha256sum | cut -c1-16)

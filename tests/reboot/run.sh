@@ -13,13 +13,15 @@
 #    with a private network namespace whose eth0 is a veth to the controller (the sandbox): systemd is its
 #    pid 1, sshd and python3 are Debian's, and it has neither Ansible nor pyroute2.
 # 3. site.yml over SSH: a small HTTP server unit, the topology role with persistence (a namespace app, a veth
-#    into it, addresses, a default route, forwarding, app's resolv.conf) and the unit bound into app by
-#    netns_services; service_netns' bad input refused by a booted systemd with no file written.
+#    into it, addresses, a default route, forwarding, a firewall masquerading app behind the host, app's
+#    resolv.conf) and the unit bound into app by netns_services; service_netns' bad input refused by a booted
+#    systemd with no file written.
 # 4. check.sh on each host over plain ssh, and HTTP from the controller, before the reboot.
 # 5. Reboot: systemctl poweroff, the same overlay booted again (a fresh network namespace and veth).
 # 6. The same checks, with no Ansible run since: the boot unit re-created the topology (its applier, the
-#    collection's code, ran with the pyroute2 the role installed), the unit runs inside app, answers from the
-#    host's namespace and from the controller, and reads app's resolv.conf.
+#    collection's code, ran with the pyroute2 the role installed), app reaches the controller masqueraded, the
+#    unit runs inside app, answers from the host's namespace and from the controller, and reads app's
+#    resolv.conf.
 # 7. site.yml again: changed=0 on every host.
 # Always: every host powered off (killed after 30 s), overlays unmounted, the state directory removed; the
 # rootfs cache is kept. Then the host-untouched check. Needs root.
@@ -201,6 +203,7 @@ cleanup() {
   local status=$? i
   trap - EXIT
   close_masters
+  [ -n "${PEER_PID:-}" ] && kill "$PEER_PID" 2>/dev/null
   for i in $(seq 1 "$HOSTS"); do
     poweroff_host "$i" 30
     mountpoint -q "$STATE/h$i/root" && { umount "$STATE/h$i/root" || umount -l "$STATE/h$i/root"; }
@@ -257,6 +260,23 @@ export ANSIBLE_CONFIG=$STATE/ansible.cfg
 unset ANSIBLE_INVENTORY ANSIBLE_PYTHON_INTERPRETER
 export ANSIBLE_HOST_KEY_CHECKING=true ANSIBLE_NOCOLOR=true ANSIBLE_DEPRECATION_WARNINGS=false
 
+# what app on each host reaches through its host's masquerade: a server on the controller that answers with the
+# address a request came from
+python3 -c '
+import http.server
+class Peer(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = self.client_address[0].encode() + b"\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("0.0.0.0", 8081), Peer).serve_forever()
+' &
+PEER_PID=$!
+
 begin=$SECONDS
 for i in $(seq 1 "$HOSTS"); do
   prepare_host "$i"
@@ -283,7 +303,8 @@ check_hosts() {
     net=$(app_net "$i")
     log "h$i: checks $when"
     # ssh joins its arguments into one command line for the remote shell: quoted for it
-    host_ssh "$i" bash -s -- "$(printf '%q ' "$net" "h$i" "$when" "$TOPOLOGY_UNIT")" < "$HERE/check.sh" \
+    host_ssh "$i" bash -s -- "$(printf '%q ' "$net" "$(underlay "$i")" "h$i" "$when" "$TOPOLOGY_UNIT")" \
+      < "$HERE/check.sh" \
       || fail "h$i: checks $when (above)"
     # another namespace than app's and the host's: the controller, through the host's forwarding
     body=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' \
