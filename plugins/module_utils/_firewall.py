@@ -43,13 +43,17 @@ def display(lines):
     return shown
 
 
-class Canonical:
-    """The wanted tables of one build, as the kernel lists them.
+class Batch:
+    """What the firewalls of one build share, so that a topology of many namespaces costs few nft runs.
 
-    They are loaded into the session's throw-away namespace and listed back with nft. Every table of the build
-    goes in one load the first time one is asked for (two nft runs for a whole topology, not two per namespace),
-    each under a name of its own there; a load nft refuses is retried with the one table asked for, so the error
-    names the item and line it came from.
+    Listings: the first firewall read lists the rulesets of every member's namespace with nft processes running
+    side by side; each listing is used once (a read after applying lists again).
+
+    Wanted tables, as the kernel lists them: loaded into the session's throw-away namespace and listed back.
+    Every member that needs it goes in one load the first time one does, each under a name of its own there; a
+    load nft refuses is retried with the one table asked for, so the error names the item and line it came
+    from. A member whose table nft lists exactly as the module writes it needs no load: nft's listing of its
+    own listing is that listing.
     """
 
     # the script of one table alone: "flush ruleset", the table's own name (2 lines), "table inet _0 {", body
@@ -57,14 +61,28 @@ class Canonical:
 
     def __init__(self):
         self.members = []
+        self.listed = {}  # namespace -> its tables, or the NetnsError reading them
         self.known = {}  # (table name, body lines) -> the lines nft lists
+
+    def listing(self, session, resource):
+        if resource.netns not in self.listed:
+            # the members of the same stage (removals run in another, before the other stages change anything)
+            namespaces = [resource.netns] + sorted(set(
+                other.netns for other in self.members if other.state == resource.state
+                and other.netns not in self.listed and other.netns != resource.netns
+                and not session.is_virtual(other.netns) and session.exists(other.netns)), key=lambda ns: ns or '')
+            self.listed.update(nft.listings(session, namespaces))
+        found = self.listed.pop(resource.netns)
+        if isinstance(found, NetnsError):
+            raise found
+        return found
 
     def lines(self, session, resource):
         wanted = resource.wanted(session)
         if wanted not in self.known:
             batch = [wanted]
             for other in self.members:
-                if other is resource or other.state != PRESENT:
+                if other is resource or other.state != PRESENT or not self._unlisted(session, other):
                     continue
                 try:
                     more = other.wanted(session)
@@ -83,6 +101,18 @@ class Canonical:
                 else:
                     raise resource.refused(exc, self.FIRST_BODY_LINE)
         return self.known[wanted]
+
+    def _unlisted(self, session, other):
+        """Whether a member not planned yet will need its wanted table listed back (it differs from the
+        kernel's as written, or its namespace is not listed yet)."""
+        found = self.listed.get(other.netns)
+        if not isinstance(found, list):
+            return True
+        try:
+            return other.as_written(session) != next(
+                (t.lines for t in found if t.family == FAMILY and t.name == other.table), None)
+        except (NetnsError, OSError):
+            return False
 
     def _load(self, session, batch):
         script = ['flush ruleset']
@@ -107,12 +137,12 @@ class FirewallResource(Resource):
     phase = PHASE_FIREWALL
     warns = True  # its notes say another table drops what this one lets through (_runner warns with them)
 
-    def __init__(self, params, prefix='', canonical=None):
+    def __init__(self, params, prefix='', batch=None):
         p = self.prefix = prefix
         self.netns = validate.optional_netns_name(params.get('netns'), p + 'netns')
         self.state = params.get('state') or PRESENT
         self.table = rules.table_name(params.get('table') or rules.DEFAULT_TABLE, p + 'table')
-        self.canonical = canonical or Canonical()
+        self.batch = batch or Batch()
         self.spec = rules.Spec(params, p) if self.state == PRESENT else None
         self._wanted = None
         self._params = []
@@ -140,7 +170,7 @@ class FirewallResource(Resource):
             if self.state == ABSENT:
                 return state
             session.require(self.netns, self.prefix + 'netns')
-        self._listed = nft.listing(session, self.netns)
+        self._listed = self.batch.listing(session, self)
         mine = self._mine()
         if mine is not None:
             state.update(state=PRESENT, ruleset=display(mine.lines))
@@ -165,18 +195,23 @@ class FirewallResource(Resource):
                 return Plan(self, before, after)
             return Plan(self, before, after, [Change('delete table %s %s in %s' % (
                 FAMILY, self.table, label(self.netns)), self._delete)])
-        wanted = display(self.canonical.lines(session, self))
-        after = dict(self._identity(), state=PRESENT, ruleset=wanted)
         notes = self._coexistence()
+        if before['state'] == PRESENT and self._mine().lines == self.as_written(session):
+            # the kernel lists exactly what the module writes: listing that again gives it again
+            return Plan(self, before, dict(before), notes=notes)
+        wanted = display(self.batch.lines(session, self))
+        after = dict(self._identity(), state=PRESENT, ruleset=wanted)
         if before['state'] == PRESENT and before['ruleset'] == wanted:
             return Plan(self, before, after, notes=notes)
         if before['state'] != PRESENT:
             text = 'create table %s %s in %s (%d rule%s)' % (FAMILY, self.table, label(self.netns), self.spec.count,
                                                              '' if self.spec.count == 1 else 's')
+            run = self._create
         else:
             text = 'replace table %s %s in %s (%s)' % (FAMILY, self.table, label(self.netns),
                                                        line_changes(before['ruleset'], wanted))
-        return Plan(self, before, after, [Change(text, self._replace)], notes)
+            run = self._replace
+        return Plan(self, before, after, [Change(text, run)], notes)
 
     def wanted(self, session):
         """(table name, body lines) of the table asked for. Raises ParameterError for what the kernel state makes
@@ -188,6 +223,11 @@ class FirewallResource(Resource):
             self._params = [param for _line, param in body]
             self._wanted = (self.table, tuple(line for line, _param in body))
         return self._wanted
+
+    def as_written(self, session):
+        """The table as the module writes it, in nft's listing format."""
+        name, body = self.wanted(session)
+        return ['table %s %s {' % (FAMILY, name)] + list(body) + ['}']
 
     def refused(self, error, first_body_line):
         """The error for a table nft refuses, naming the item and line it came from (a raw rule, mostly)."""
@@ -241,6 +281,14 @@ class FirewallResource(Resource):
         return notes
 
     # -- applying ------------------------------------------------------------------------------------
+    def _create(self, session):
+        # "create" fails if the table appeared since it was read (a concurrent run): never merged into another.
+        # It takes only the table's own attributes (the comment); the chains follow in the same transaction.
+        name, body = self._wanted
+        script = '\n'.join(['create table %s %s {' % (FAMILY, name), body[0], '}', 'table %s %s {' % (FAMILY, name)]
+                           + list(body) + ['}']) + '\n'
+        nft.load(session, self.netns, script, 'creating table %s %s in %s' % (FAMILY, name, label(self.netns)))
+
     def _replace(self, session):
         name, body = self._wanted
         script = rules.replace_script(FAMILY, name, body)
@@ -289,14 +337,14 @@ class ForwardingSysctls(netns.SysctlResource):
 
 def build(items):
     """The resources of firewall items: [(label prefix, validated parameters with state)]. All of them share
-    one Canonical, so the wanted tables of a whole topology are listed back in one nft run."""
+    one Batch: a whole topology lists its namespaces side by side and its wanted tables in one nft run."""
     resources = []
     if items:
         nft.require(items[0][0] + 'table' if len(items) == 1 else 'firewalls')
-    canonical = Canonical()
+    batch = Batch()
     for prefix, params in items:
-        firewall = labelled(FirewallResource(params, prefix, canonical), prefix)
-        canonical.members.append(firewall)
+        firewall = labelled(FirewallResource(params, prefix, batch), prefix)
+        batch.members.append(firewall)
         resources.append(firewall)
         if firewall.state == PRESENT and params.get('forwarding') is not None:
             value = '1' if params['forwarding'] else '0'

@@ -23,6 +23,7 @@ INSTALL_HINT = ('install the nftables package: apt install nftables (Debian, Ubu
 # where distributions put nft; a login shell of a non-root user may lack the sbin directories in PATH
 SEARCH_DIRS = ('/usr/sbin', '/sbin', '/usr/local/sbin', '/usr/bin', '/bin')
 TIMEOUT = 120  # seconds; nft answers in milliseconds, this only keeps a wedged kernel from hanging a boot
+MAX_CHILDREN = 32  # nft processes at a time (three pipes each)
 # "/dev/stdin:12:5-20: Error: syntax error, ..." : the line of the script nft refused, and why
 ERROR_RE = re.compile(r'^(?:/dev/stdin|-|<cmdline>):(\d+):[\d-]+: Error: (.*)$')
 TABLE_RE = re.compile(r'^table (\S+) (\S+) \{$')
@@ -32,13 +33,30 @@ HOOK_RE = re.compile(r'^\t\ttype (\S+) hook (\S+)(?: device \S+)? priority ([^;]
 _FOUND = []  # the nft found by find(), once per process
 
 
-def execute(argv, stdin=None):
-    """Run a command and return (exit status, stdout, stderr): the one place a process is started (unit tests
+class Child:
+    """A started command: result() waits for it and returns (exit status, stdout, stderr)."""
+
+    def __init__(self, argv, stdin):
+        env = dict(os.environ, LC_ALL='C')
+        self.stdin = stdin
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                     universal_newlines=True)
+
+    def result(self):
+        try:
+            out, err = self.proc.communicate(self.stdin, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+            raise
+        return self.proc.returncode, out, err
+
+
+def spawn(argv, stdin=None):
+    """Start a command in the namespace this thread is in: the one place a process is started (unit tests
     replace it). Raises OSError when it cannot be started."""
-    env = dict(os.environ, LC_ALL='C')
-    proc = subprocess.run(argv, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                          universal_newlines=True, timeout=TIMEOUT, check=False)
-    return proc.returncode, proc.stdout, proc.stderr
+    return Child(argv, stdin)
 
 
 def find():
@@ -77,13 +95,24 @@ class NftError(NetnsError):
 def run(session, ns, args, what, stdin=None, scratch=False):
     """stdout of nft ARGS inside namespace ns (None: the module's own), or in the session's throw-away
     namespace with scratch. Raises NftError when nft refuses, NetnsError when it cannot run."""
+    return _finish(_start(session, ns, args, what, stdin, scratch), what)
+
+
+def _start(session, ns, args, what, stdin=None, scratch=False):
     path = find()
     if path is None:
         require('nft')
     where = session.inside_new() if scratch else session.inside(ns)
     try:
         with where:
-            status, out, err = execute([path] + list(args), stdin)
+            return spawn([path] + list(args), stdin)  # the child is born in the namespace, then we leave it
+    except OSError as exc:
+        raise from_os_error(exc, what)
+
+
+def _finish(child, what):
+    try:
+        status, out, err = child.result()
     except subprocess.TimeoutExpired:
         raise NetnsError('%s failed: nft did not answer within %d seconds' % (what, TIMEOUT))
     except OSError as exc:
@@ -91,6 +120,28 @@ def run(session, ns, args, what, stdin=None, scratch=False):
     if status != 0:
         raise NftError(what, err)
     return out
+
+
+def listings(session, namespaces):
+    """{namespace: its tables, or the NetnsError reading them}, listed by nft processes running side by side
+    (MAX_CHILDREN at a time): a listing mostly waits for the kernel, so N of them take far less than N times one."""
+    found = {}
+    pending = list(namespaces)
+    while pending:
+        started = []
+        for ns in pending[:MAX_CHILDREN]:
+            what = 'listing the nftables ruleset of %s' % label(ns)
+            try:
+                started.append((ns, what, _start(session, ns, ['-s', 'list', 'ruleset'], what)))
+            except NetnsError as exc:
+                found[ns] = exc
+        for ns, what, child in started:
+            try:
+                found[ns] = parse_ruleset(_finish(child, what))
+            except NetnsError as exc:
+                found[ns] = exc
+        pending = pending[MAX_CHILDREN:]
+    return found
 
 
 def listing(session, ns, scratch=False):

@@ -2,9 +2,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The firewall kind without a kernel: validation, rendering, reading nft listings back, and planning against
-a stand-in for nft (_nft.execute replaced) that keeps each namespace's tables as the scripts define them."""
+a stand-in for nft (_nft.spawn replaced) that keeps each namespace's tables as the scripts define them."""
 
 import contextlib
+import re
 
 import pytest
 
@@ -82,7 +83,8 @@ CANONICAL_RULES = [
 
 
 class FakeNft:
-    """nft over in-memory rulesets, one per namespace: a script's table blocks define tables (as written), "delete
+    """nft over in-memory rulesets, one per namespace: a script's table blocks define tables (as written, but for
+    a set of one element, which nft lists as the element), "delete
     table" removes one, "flush ruleset" empties the namespace; a line containing REFUSED is refused, as nft
     refuses a rule, and nothing of that script is applied."""
 
@@ -103,7 +105,7 @@ class FakeNft:
             if 'REFUSED' in line:
                 return 1, '', '/dev/stdin:%d:1-7: Error: syntax error, unexpected string\n%s\n^^^\n' % (number, line)
             if block is not None:
-                block.append(line)
+                block.append(re.sub(r'\{ ?(\d+) ?\}', r'\1', line))  # as nft spells a set of one
                 if line == '}':
                     result = [t for t in result if t[0] != block[0]] + [block] if len(block) > 2 else (
                         result if any(t[0] == block[0] for t in result) else result + [block])
@@ -148,10 +150,20 @@ class FirewallSession(FakeSession):
         return list(self._namespace(ns).routes)
 
 
+class Done:
+    """A finished child of the stand-in nft."""
+
+    def __init__(self, outcome):
+        self.outcome = outcome
+
+    def result(self):
+        return self.outcome
+
+
 @pytest.fixture
 def fake(monkeypatch):
     stand_in = FakeNft()
-    monkeypatch.setattr(nft, 'execute', stand_in.execute)
+    monkeypatch.setattr(nft, 'spawn', lambda argv, stdin=None: Done(stand_in.execute(argv, stdin)))
     monkeypatch.setattr(nft, 'find', lambda: '/usr/sbin/nft')
     return stand_in
 
@@ -442,3 +454,29 @@ def test_nft_errors_keep_the_line_and_the_message():
     assert error.msg == 'loading failed: nft: syntax error, unexpected string'
     assert nft.NftError('listing', 'Error: Could not process rule: Operation not permitted\n').detail == (
         'Error: Could not process rule: Operation not permitted')
+
+
+def test_a_table_listed_as_written_needs_no_scratch_load(session, fake):
+    params = {'masquerade': [{'out_interface': 'eth0'}], 'rules': [{'chain': 'input', 'raw': 'tcp dport {22} drop'}]}
+    converge(session, params)
+    fake.calls = []
+    # a raw rule spelled otherwise than nft lists it ({22}) is loaded into the scratch namespace and listed back
+    assert not converge(session, params).changed
+    assert [where for where, _args in fake.calls] == ['edge', 'scratch', 'scratch']
+    fake.calls = []
+    params['rules'][0]['raw'] = 'tcp dport 22 drop'
+    converge(session, params)
+    fake.calls = []
+    assert not converge(session, params).changed
+    assert [where for where, _args in fake.calls] == ['edge']
+
+
+def test_the_namespaces_of_a_build_are_listed_together(session, fake):
+    session.add_netns('core').add_addresses('core', address(2, '198.18.2.1/24'))
+    items = [('firewalls[%d].' % index, {'netns': ns, 'state': 'present', 'masquerade': [{'out_interface': 'eth0'}]})
+             for index, ns in enumerate(('edge', 'core', None))]
+    resources = firewall.build(items)
+    batch = resources[0].batch
+    resources[0].read(session)
+    assert sorted(batch.listed, key=lambda ns: ns or '') == [None, 'core']  # edge's was used, the others wait
+    assert [where for where, _args in fake.calls] == ['edge', None, 'core']
