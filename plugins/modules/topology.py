@@ -116,7 +116,7 @@ options:
     description:
       - Also return the state of every described object (RV(objects)), read back as the single-object modules
         return it.
-      - Off by default, so that the result stays as small as what changed: a run over thousands of namespaces
+      - Off by default, so that the result stays as small as what changed; a run over thousands of namespaces
         that changes nothing returns a few hundred bytes. For reading what exists, M(linuxnet.netns.netns_info)
         is the module made for it.
     type: bool
