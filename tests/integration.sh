@@ -30,7 +30,7 @@ fi
 export PATH=$ROOT/.venv/bin:$PATH
 
 # targets that talk to the container engines
-ENGINE_TARGETS="attach role_container_links docs_examples compat mitogen"
+ENGINE_TARGETS="attach role_container_links docs_examples compat mitogen netns_info_discovery"
 
 needs_engines() {
   local target

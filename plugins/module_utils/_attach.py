@@ -14,8 +14,6 @@ Private to this collection: may change without notice.
 import fnmatch
 import os
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.linuxnet.netns.plugins.module_utils import _containers as containers
 from ansible_collections.linuxnet.netns.plugins.module_utils import _engines as engines
 from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as kernel
@@ -40,18 +38,11 @@ ATTACH = dict(
     path=dict(type='path'),
     container=dict(type='str'),
     runtime=dict(type='str', default='auto', choices=['auto'] + list(containers.RUNTIMES)),
-    docker_host=dict(type='str', default=containers.DEFAULT_DOCKER_HOST, fallback=(env_fallback, ['DOCKER_HOST'])),
-    podman_executable=dict(type='str', default='podman'),
-    podman_url=dict(type='str'),
-    containerd_address=dict(type='str', default=containers.DEFAULT_CONTAINERD_ADDRESS,
-                            fallback=(env_fallback, ['CONTAINERD_ADDRESS'])),
-    containerd_namespace=dict(type='str', default=containers.DEFAULT_CONTAINERD_NAMESPACE,
-                              fallback=(env_fallback, ['CONTAINERD_NAMESPACE'])),
-    crio_address=dict(type='str', default=containers.DEFAULT_CRIO_ADDRESS),
     method=dict(type='str', default=BIND, choices=[BIND, SYMLINK]),
     allow_host_netns=dict(type='bool', default=False),
     prune=dict(type='bool'),
     prune_pattern=dict(type='str', default='*'),
+    **engines.ENGINE_ARGUMENT_SPEC
 )
 
 # The AnsibleModule rules that go with ATTACH. prune has no default on purpose: required_one_of
@@ -62,8 +53,7 @@ ATTACH_RULES = dict(
     required_by={'pid': 'name', 'path': 'name', 'container': 'name'},
 )
 
-ENGINE_OPTIONS = ('docker_host', 'podman_executable', 'podman_url', 'containerd_address', 'containerd_namespace',
-                  'crio_address')
+ENGINE_OPTIONS = tuple(engines.ENGINE_ARGUMENT_SPEC)
 
 
 def host_identity():

@@ -8,6 +8,7 @@ JSON, which the unit tests run on captured output; _engines asks the runtimes.
 Private to this collection: may change without notice.
 """
 
+import json
 import re
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
@@ -24,6 +25,7 @@ PROC_NET_RE = re.compile(r'^/proc/(\d+)/ns/net$')
 FULL_ID_RE = re.compile(r'^[0-9a-f]{64}$')
 # Running, or paused: a paused container keeps its namespace and its pid.
 LIVE_STATES = ('running', 'paused')
+PID_UNKNOWN = 1 << 62  # sorts after every real pid
 
 
 class Target:
@@ -86,6 +88,16 @@ def describe_container(name, container_id):
     return repr(name or short_id(container_id))
 
 
+def pod_of(labels):
+    """'namespace/name' of the Kubernetes pod a container belongs to, from the labels the kubelet's runtimes set."""
+    labels = labels if isinstance(labels, dict) else {}
+    name = labels.get('io.kubernetes.pod.name')
+    if not name:
+        return None
+    namespace = labels.get('io.kubernetes.pod.namespace')
+    return '%s/%s' % (namespace, name) if namespace else name
+
+
 def _int(value):
     try:
         return int(value or 0)
@@ -104,9 +116,16 @@ def parse_docker_inspect(doc):
     status = (state.get('Status') or '').lower() or ('running' if state.get('Running') else 'unknown')
     mode = (doc.get('HostConfig') or {}).get('NetworkMode') or ''
     sandbox_key = (doc.get('NetworkSettings') or {}).get('SandboxKey') or None
+    config = doc.get('Config') or {}
+    labels = config.get('Labels') or {}
     return {
         'id': doc.get('Id') or '',
         'name': (doc.get('Name') or '').lstrip('/'),
+        # Docker keeps the name the image was asked by in Config.Image (Image is its digest); Podman in ImageName
+        'image': doc.get('ImageName') or config.get('Image') or None,
+        'pod': pod_of(labels),
+        # a pod's infra container (Podman), or the pause container of a pod made by cri-dockerd
+        'infra': bool(doc.get('IsInfra')) or labels.get('io.kubernetes.docker.type') == 'podsandbox',
         'status': status,
         'live': pid > 0 and (bool(state.get('Running')) or bool(state.get('Paused'))) and not state.get('Restarting'),
         'pid': pid or None,
@@ -198,6 +217,7 @@ def parse_cri_pod(doc):
         'path': path,
         'pid': _int(info.get('pid')) or None,
         'closed': bool(info.get('netNamespaceClosed')),
+        'image': info.get('image') or None,  # the pause image (containerd; CRI-O says it too)
     }
 
 
@@ -293,6 +313,149 @@ def ctr_target(container, tasks):
     path = None if match else container['path']
     return Target('containerd', owner_id, owner_id, pid=owner_pid, path=path,
                   host_network=container['host_network'], via=via)
+
+
+# -- listings: every running container of a runtime, in one shape -------------------------------------
+
+def record(runtime, info, kind='container'):
+    """One running container, or a CRI pod sandbox (kind pod), as netns_info lists it.
+
+    info is what a parse_* function read: id, name, and what the runtime said of image, pid, path (its own handle
+    on the namespace: a SandboxKey, a CRI netns path), network_mode, shares_with (the id of the container or pod
+    whose namespace it joined), host_network (None: not said; the namespace's identity decides), infra, pod.
+    """
+    return {
+        'runtime': runtime, 'kind': kind, 'id': info.get('id') or '', 'name': info.get('name') or '',
+        'image': info.get('image') or None, 'pid': info.get('pid') or None,
+        'path': info.get('sandbox_key') or info.get('path') or None,
+        'network_mode': info.get('network_mode') or None, 'shares_with': info.get('shares_with') or None,
+        'host_network': info.get('host_network'), 'infra': bool(info.get('infra')), 'pod': info.get('pod') or None,
+    }
+
+
+def docker_list_ids(doc):
+    """The ids of GET /containers/json (the running containers), in the daemon's order."""
+    if not isinstance(doc, list):
+        raise ValueError('expected a JSON list, as GET /containers/json answers')
+    return [item['Id'] for item in doc if isinstance(item, dict) and item.get('Id')]
+
+
+def parse_podman_ps(doc):
+    """`podman ps --ns --format json` (the running containers) -> records, with the inode of each one's network
+    namespace as podman saw it (netns_inode), which groups the containers that share one.
+
+    The members of a Podman pod share the namespace of its infra container; who shares with whom outside pods
+    (--network container:X) is not in this listing: podman_ambiguous() says which ones to inspect.
+    """
+    if not isinstance(doc, list):
+        raise ValueError('expected a JSON list, as podman ps --format json prints')
+    infra_of_pod = dict((item.get('Pod'), item.get('Id')) for item in doc
+                        if isinstance(item, dict) and item.get('IsInfra') and item.get('Pod'))
+    records = []
+    for item in doc:
+        if not isinstance(item, dict) or not item.get('Id'):
+            continue
+        names = item.get('Names') or ['']
+        pod_id = item.get('Pod') or None
+        entry = record('podman', {
+            'id': item['Id'], 'name': names[0] if isinstance(names, list) else names, 'image': item.get('Image'),
+            'pid': _int(item.get('Pid')), 'infra': item.get('IsInfra'),
+            'pod': pod_of(item.get('Labels')) or item.get('PodName'),
+            'shares_with': None if item.get('IsInfra') else infra_of_pod.get(pod_id),
+        })
+        entry['netns_inode'] = _int((item.get('Namespaces') or {}).get('Net')) or None
+        records.append(entry)
+    return records
+
+
+def podman_ambiguous(records):
+    """Ids of the containers that share a namespace podman ps does not explain (no pod): inspect says how."""
+    groups = {}
+    for entry in records:
+        if entry.get('netns_inode') and entry['shares_with'] is None and not entry['infra']:
+            groups.setdefault(entry['netns_inode'], []).append(entry['id'])
+    return sorted(found for ids in groups.values() if len(ids) > 1 for found in ids)
+
+
+def parse_cri_pods(doc):
+    """Ids of the ready pod sandboxes of `crictl pods -o json`."""
+    items = doc.get('items') if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise ValueError('expected an object with "items", as crictl pods -o json prints')
+    return [item['id'] for item in items if isinstance(item, dict) and item.get('id')
+            and item.get('state') == 'SANDBOX_READY']
+
+
+def cri_pod_record(runtime, pod):
+    """A ready pod sandbox from parse_cri_pod() -> its record (the pod owns the namespace of its containers)."""
+    name = '%s/%s' % (pod['namespace'], pod['name']) if pod['namespace'] else pod['name']
+    return record(runtime, {'id': pod['id'], 'name': name, 'pod': name, 'pid': pod['pid'], 'path': pod['path'],
+                            'host_network': True if pod['host_network'] else None, 'image': pod.get('image'),
+                            'infra': True}, kind='pod')
+
+
+def parse_cri_containers(runtime, doc):
+    """The running containers of `crictl ps -o json` -> records sharing their pod's namespace."""
+    items = doc.get('containers') if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise ValueError('expected an object with "containers", as crictl ps -o json prints')
+    records = []
+    for item in items:
+        if not isinstance(item, dict) or item.get('state') != 'CONTAINER_RUNNING':
+            continue
+        records.append(record(runtime, {
+            'id': item.get('id'), 'name': (item.get('metadata') or {}).get('name'),
+            'image': (item.get('image') or {}).get('image') or item.get('imageRef'),
+            'shares_with': item.get('podSandboxId'), 'pod': pod_of(item.get('labels')),
+        }))
+    return records
+
+
+def parse_json_documents(text):
+    """The JSON documents of a text that holds several one after another (crictl inspectp with several ids)."""
+    decoder = json.JSONDecoder()
+    documents = []
+    position = 0
+    text = text or ''
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position >= len(text):
+            return documents
+        document, position = decoder.raw_decode(text, position)
+        documents.append(document)
+
+
+def parse_ctr_containers(text):
+    """`ctr containers ls` (CONTAINER IMAGE RUNTIME columns) -> {container id: image}."""
+    images = {}
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 2:
+            images[fields[0]] = fields[1] if fields[1] != '-' else None
+    return images
+
+
+def namespace_owner(records):
+    """Of the records of the containers in one network namespace, the one that owns it.
+
+    A CRI pod sandbox owns its containers' namespace, a pod's infra (pause) container its members', and a
+    container others joined (network mode container:X) theirs. Among several that join nobody, the one that
+    started first (the lowest pid) made it: a container can only join a namespace that exists.
+    """
+    for rule in (lambda entry: entry['kind'] == 'pod', lambda entry: entry['infra'],
+                 lambda entry: entry['shares_with'] is None, lambda entry: True):
+        candidates = [entry for entry in records if rule(entry)]
+        if candidates:
+            return min(candidates, key=lambda entry: (entry['pid'] or PID_UNKNOWN, entry['name'], entry['id']))
+    return None
+
+
+def owner_view(owner, members):
+    """The owner item of netns_info: who holds a namespace, and every container in it by name."""
+    return {'kind': owner['kind'], 'runtime': owner['runtime'], 'id': owner['id'], 'name': owner['name'],
+            'image': owner['image'], 'pod': owner['pod'],
+            'containers': sorted(entry['name'] or short_id(entry['id']) for entry in members)}
 
 
 def unix_socket_path(value, param):

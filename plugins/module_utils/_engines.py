@@ -20,15 +20,35 @@ import subprocess
 
 from urllib.parse import quote
 
+from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.process import get_bin_path
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._containers import (
     COMMAND_TIMEOUT, DEFAULT_CONTAINERD_ADDRESS, DEFAULT_CONTAINERD_NAMESPACE, DEFAULT_CRIO_ADDRESS,
-    DEFAULT_DOCKER_HOST, LABELS, NotFound, RUNTIMES, Unavailable, cri_pod_target, ctr_target,
-    describe_container, follow_shared, parse_cri_container, parse_cri_pod, parse_cri_pod_list,
-    parse_ctr_container, parse_ctr_tasks, parse_docker_inspect, short_id, unix_socket_path,
+    DEFAULT_DOCKER_HOST, LABELS, LIVE_STATES, NotFound, RUNTIMES, Unavailable, cri_pod_record, cri_pod_target,
+    ctr_target, describe_container, docker_list_ids, follow_shared, parse_cri_container, parse_cri_containers,
+    parse_cri_pod, parse_cri_pod_list, parse_cri_pods, parse_ctr_container, parse_ctr_containers, parse_ctr_tasks,
+    parse_docker_inspect, parse_json_documents, parse_podman_ps, podman_ambiguous, record, short_id,
+    unix_socket_path,
 )
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
+
+# Where each runtime is asked: options of every module that asks them (attach, netns_info), with the
+# environment variables their own command-line tools read.
+ENGINE_ARGUMENT_SPEC = dict(
+    docker_host=dict(type='str', default=DEFAULT_DOCKER_HOST, fallback=(env_fallback, ['DOCKER_HOST'])),
+    podman_executable=dict(type='str', default='podman'),
+    podman_url=dict(type='str'),
+    containerd_address=dict(type='str', default=DEFAULT_CONTAINERD_ADDRESS,
+                            fallback=(env_fallback, ['CONTAINERD_ADDRESS'])),
+    containerd_namespace=dict(type='str', default=DEFAULT_CONTAINERD_NAMESPACE,
+                              fallback=(env_fallback, ['CONTAINERD_NAMESPACE'])),
+    crio_address=dict(type='str', default=DEFAULT_CRIO_ADDRESS),
+)
+# What a listing says of each runtime it asked
+LISTED = 'listed'
+UNAVAILABLE = 'unavailable'  # not there: no socket, nobody listening, no command
+FAILED = 'failed'  # there, but it answered with an error
 
 
 def run_command(argv, timeout=COMMAND_TIMEOUT):
@@ -105,8 +125,15 @@ class Docker:
     def where(self):
         return 'Docker at %s' % self.host
 
-    def get(self, url):
-        connection = _UnixHTTPConnection(self.socket_path, self.timeout)
+    def connection(self):
+        return _UnixHTTPConnection(self.socket_path, self.timeout)
+
+    def get(self, url, connection=None):
+        """(HTTP status, body) of GET url; on the given connection (kept open, as a listing reuses one for every
+        container) or on one of its own."""
+        own = connection is None
+        if own:
+            connection = self.connection()
         try:
             connection.request('GET', url, headers={'Accept': 'application/json'})
             response = connection.getresponse()
@@ -117,11 +144,12 @@ class Docker:
                 reason = 'no such socket (%s does not exist)' % self.socket_path
             raise Unavailable('docker_host', 'cannot reach the Docker daemon at %s: %s' % (self.host, reason))
         finally:
-            connection.close()
+            if own:
+                connection.close()
 
-    def inspect(self, ref):
+    def inspect(self, ref, connection=None):
         # the API's own names start with "/" ("/web"); the URL takes them without
-        status, body = self.get('/containers/%s/json' % quote(ref.lstrip('/'), safe=''))
+        status, body = self.get('/containers/%s/json' % quote(ref.lstrip('/'), safe=''), connection)
         if status == 404:
             raise NotFound('no such container')
         if status != 200:
@@ -139,6 +167,31 @@ class Docker:
 
     def lookup(self, ref):
         return follow_shared('docker', self.inspect, ref)
+
+    def containers(self):
+        """Every running container: the list, then each one inspected (its pid, namespace path and network mode
+        are only there; about half a millisecond each on one kept-open connection)."""
+        connection = self.connection()
+        try:
+            status, body = self.get('/containers/json', connection)
+            if status != 200:
+                raise NetnsError('the Docker daemon at %s answered HTTP %d for the list of containers: %s'
+                                 % (self.host, status, body[:200].decode('utf-8', 'replace')))
+            try:
+                ids = docker_list_ids(json.loads(body))
+            except ValueError as exc:
+                raise NetnsError('cannot parse the Docker daemon\'s list of containers: %s' % exc)
+            found = []
+            for container_id in ids:
+                try:
+                    info = self.inspect(container_id, connection)
+                except NotFound:
+                    continue  # removed since it was listed
+                if info['live']:
+                    found.append(record('docker', info))
+            return found
+        finally:
+            connection.close()
 
 
 class Podman:
@@ -196,6 +249,32 @@ class Podman:
         target.via.insert(0, 'the infra container of pod %r' % ref)
         return target
 
+    def containers(self):
+        """Every running container (podman ps), and for those that share a namespace outside a pod, how (one
+        podman container inspect of just those)."""
+        try:
+            found = parse_podman_ps(self.call('ps', '--ns', '--pod', '--format', 'json'))
+        except ValueError as exc:
+            raise NetnsError('cannot parse podman ps: %s' % exc)
+        ambiguous = podman_ambiguous(found)
+        if ambiguous:
+            try:
+                docs = self.call('container', 'inspect', '--format', 'json', *ambiguous)
+            except (NotFound, NetnsError):
+                docs = []  # one stopped in between: the pids decide for these
+            by_id = dict((entry['id'], entry) for entry in found)
+            for doc in docs if isinstance(docs, list) else []:
+                try:
+                    info = parse_docker_inspect(doc)
+                except ValueError:
+                    continue
+                if info['id'] in by_id:
+                    by_id[info['id']].update(shares_with=info['shares_with'], network_mode=info['network_mode'] or None,
+                                             host_network=info['host_network'])
+        for entry in found:
+            entry.pop('netns_inode', None)
+        return found
+
 
 class Crictl:
     """A CRI runtime (containerd's CRI plugin, CRI-O) through crictl."""
@@ -208,6 +287,9 @@ class Crictl:
         self.endpoint = 'unix://' + unix_socket_path(address, param)
 
     def call(self, *args):
+        return _load_json(self.output(*args), 'crictl ' + ' '.join(args))
+
+    def output(self, *args):
         argv = [find_command('crictl'), '--runtime-endpoint', self.endpoint, '--timeout', '10s']
         argv.extend(args)
         rc, out, err = self.run(argv)
@@ -220,7 +302,7 @@ class Crictl:
                 raise Unavailable(self.param, 'crictl cannot talk to %s at %s: %s'
                                   % (LABELS[self.runtime], self.endpoint, message))
             raise NetnsError('container: crictl %s failed: %s' % (' '.join(args), message))
-        return _load_json(out, 'crictl ' + ' '.join(args))
+        return out
 
     def pod(self, pod_id):
         try:
@@ -269,6 +351,36 @@ class Crictl:
                              param='container', value=ref)
         return cri_pod_target(self.runtime, self.pod(pods[0][0]))
 
+    def containers(self):
+        """The ready pod sandboxes (crictl pods, then one crictl inspectp of them all for their namespaces) and the
+        running containers in them (crictl ps)."""
+        try:
+            ids = parse_cri_pods(self.call('pods', '-o', 'json'))
+            found = []
+            for doc in self._inspect_pods(ids):
+                pod = parse_cri_pod(doc)
+                if pod['ready'] and not pod['closed']:
+                    found.append(cri_pod_record(self.runtime, pod))
+            found.extend(parse_cri_containers(self.runtime, self.call('ps', '-o', 'json')))
+        except ValueError as exc:
+            raise NetnsError('cannot parse what crictl says of %s: %s' % (LABELS[self.runtime], exc))
+        return found
+
+    def _inspect_pods(self, ids):
+        if not ids:
+            return []
+        try:
+            return parse_json_documents(self.output('inspectp', '-o', 'json', *ids))
+        except NotFound:
+            pass  # one went away since it was listed: the others one by one
+        docs = []
+        for pod_id in ids:
+            try:
+                docs.append(self.call('inspectp', '-o', 'json', pod_id))
+            except NotFound:
+                continue
+        return docs
+
 
 class Ctr:
     """containerd without the CRI: ctr containers info (the OCI spec) and ctr tasks ls (the pids)."""
@@ -300,6 +412,30 @@ class Ctr:
         except ValueError as exc:
             raise NetnsError('container: cannot parse ctr containers info %s: %s' % (ref, exc))
         return ctr_target(container, parse_ctr_tasks(self.call('tasks', 'ls')))
+
+    def containers(self):
+        """The containers with a running task (ctr containers ls, ctr tasks ls). Only where two tasks are in one
+        namespace are their specs read (ctr containers info), to know which one joined the other's."""
+        images = parse_ctr_containers(self.call('containers', 'ls'))
+        tasks = parse_ctr_tasks(self.call('tasks', 'ls'))
+        found = [record('containerd', {'id': task_id, 'name': task_id, 'image': images.get(task_id), 'pid': pid})
+                 for task_id, (pid, status) in sorted(tasks.items()) if status in LIVE_STATES]
+        groups = {}
+        for entry in found:
+            try:
+                st = os.stat('/proc/%d/ns/net' % entry['pid'])
+            except OSError:
+                continue  # exited since it was listed
+            groups.setdefault((st.st_dev, st.st_ino), []).append(entry)
+        for entry in [entry for group in groups.values() if len(group) > 1 for entry in group]:
+            try:
+                target = ctr_target(parse_ctr_container(_load_json(self.call('containers', 'info', entry['id']),
+                                                                   'ctr containers info')), tasks)
+            except (NotFound, NetnsError, ValueError):
+                continue  # gone in between: the pids decide
+            if target.container_id != entry['id']:
+                entry['shares_with'] = target.container_id
+        return found
 
 
 class Containerd:
@@ -340,6 +476,21 @@ class Containerd:
             raise Unavailable('containerd_address', '; '.join(reasons))
         raise NotFound('; '.join(reasons))
 
+    def containers(self):
+        """Through the CRI where crictl is installed and containerd serves it, else with ctr in the namespace."""
+        if not os.path.exists(self.socket_path):
+            raise Unavailable('containerd_address', 'no containerd socket at %s' % self.socket_path)
+        reasons = []
+        if has_command('crictl'):
+            try:
+                return Crictl('containerd', self.socket_path, 'containerd_address', run=self.run).containers()
+            except Unavailable as exc:
+                reasons.append(exc.msg)
+        if has_command('ctr'):
+            return Ctr(self.socket_path, self.namespace, run=self.run).containers()
+        raise Unavailable('runtime', '; '.join(reasons) or 'containerd is asked through crictl or ctr, and neither was '
+                          'found on the target')
+
 
 class Crio:
     runtime = 'crio'
@@ -355,6 +506,11 @@ class Crio:
         if not os.path.exists(self.socket_path):
             raise Unavailable('crio_address', 'no CRI-O socket at %s' % self.socket_path)
         return Crictl('crio', self.socket_path, 'crio_address', run=self.run).lookup(ref)
+
+    def containers(self):
+        if not os.path.exists(self.socket_path):
+            raise Unavailable('crio_address', 'no CRI-O socket at %s' % self.socket_path)
+        return Crictl('crio', self.socket_path, 'crio_address', run=self.run).containers()
 
 
 def engine(runtime, settings, run=run_command):
@@ -394,3 +550,33 @@ def resolve(ref, runtime='auto', settings=None, run=run_command):
                              param='container', value=ref)
     raise NetnsError('container: no runtime knows a container %r (%s)' % (ref, '; '.join(misses)),
                      param='container', value=ref)
+
+
+def list_containers(runtimes, settings=None, run=run_command):
+    """Every running container of these runtimes, as _containers.record()s, and what each runtime said.
+
+    A runtime that is not there, or that fails, is reported on its own item of the statuses (runtime, where,
+    state: listed, unavailable or failed, problem, containers: how many) and the others are listed.
+    """
+    settings = settings or {}
+    found = []
+    statuses = []
+    for name in runtimes:
+        status = {'runtime': name, 'where': LABELS[name], 'state': LISTED, 'problem': None, 'containers': 0}
+        try:
+            client = engine(name, settings, run=run)
+            status['where'] = client.where()
+            listed = client.containers()
+        except ParameterError:
+            raise
+        except Unavailable as exc:
+            status.update(state=UNAVAILABLE, problem=exc.msg)
+        except NetnsError as exc:
+            status.update(state=FAILED, problem=exc.msg)
+        except OSError as exc:
+            status.update(state=FAILED, problem='cannot ask %s: %s' % (LABELS[name], exc))
+        else:
+            status['containers'] = len(listed)
+            found.extend(listed)
+        statuses.append(status)
+    return found, statuses

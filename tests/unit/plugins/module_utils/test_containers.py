@@ -323,7 +323,8 @@ def test_podman_missing_executable_names_the_option(monkeypatch):
 def test_cri_containerd_ready_pod():
     pod = containers.parse_cri_pod(load('crictl_inspectp_containerd_ready.json'))
     assert pod == {'id': CRI_POD, 'name': 'web-7d9c8b6f5-x2k4p', 'namespace': 'default', 'state': 'SANDBOX_READY',
-                   'ready': True, 'host_network': False, 'path': CRI_NETNS, 'pid': 41873, 'closed': False}
+                   'ready': True, 'host_network': False, 'path': CRI_NETNS, 'pid': 41873, 'closed': False,
+                   'image': 'registry.k8s.io/pause:3.6'}
     target = containers.cri_pod_target('containerd', pod)
     assert target.sources() == [CRI_NETNS, '/proc/41873/ns/net']
     assert target.describe() == "containerd pod 'default/web-7d9c8b6f5-x2k4p' (5c0e2e1e8d3c)"

@@ -117,7 +117,7 @@ def test_a_link_whose_parent_is_in_another_namespace_is_not_described(session):
     session.add_netns('red', nsid=3).set_peer_nsid('red', None, 0)
     session.add_links('red', link(6, 'mv0', 'macvlan', parent=2, link_netnsid=0, data={'IFLA_MACVLAN_MODE': 4}),
                       link(7, 'v0', 'vlan', parent=6, data={'IFLA_VLAN_ID': 5}))
-    topology = info._details(session, [{'name': 'red', 'nsid': 3}], ['red'])
+    topology, _pictured = info._details(session, {'red': {'name': 'red', 'nsid': 3}}, ['red'])
     assert topology['links'] == [{'name': 'v0', 'kind': 'vlan', 'mtu': 1500, 'up': True, 'link': 'mv0', 'vlan_id': 5,
                                   'netns': 'red'}]
 
@@ -126,5 +126,5 @@ def test_a_moved_link_is_not_described_on_a_device_that_only_shares_its_parent_i
     session.add_netns('red', nsid=3).set_peer_nsid('red', None, 0)
     session.add_links('red', link(2, 'eth0', 'dummy'),
                       link(6, 'mv0', 'macvlan', parent=2, link_netnsid=0, data={'IFLA_MACVLAN_MODE': 4}))
-    topology = info._details(session, [{'name': 'red', 'nsid': 3}], ['red'])
+    topology, _pictured = info._details(session, {'red': {'name': 'red', 'nsid': 3}}, ['red'])
     assert topology['links'] == [{'name': 'eth0', 'kind': 'dummy', 'mtu': 1500, 'up': True, 'netns': 'red'}]
