@@ -208,8 +208,9 @@ def merge(graphs):
         segment = 'overlay/vxlan-%s-%s' % (vni, port)
         nodes.append({'id': segment, 'cluster': None, 'name': 'VXLAN %s' % vni, 'kind': SEGMENT, 'addresses': [],
                       'vxlan': {'vxlan_id': vni, 'dstport': port}})
-        for host, endpoint in sorted(members):
-            edges.append({'from': endpoint, 'to': segment, 'kind': OVERLAY, 'label': 'VNI %s' % vni})
+        for _host, endpoint in sorted(members):
+            # no label: the segment's node says which it is, and a label on each edge only crowds the hosts
+            edges.append({'from': endpoint, 'to': segment, 'kind': OVERLAY, 'label': ''})
     return {'clusters': clusters, 'nodes': nodes, 'edges': edges}
 
 
