@@ -98,8 +98,8 @@ def port_ranges(values, param):
     merged = [ranges[0]]
     for low, high in ranges[1:]:
         if low <= merged[-1][1]:
-            raise ParameterError(param, values, 'ports %s and %s overlap' % (_range_text(merged[-1]),
-                                                                              _range_text((low, high))))
+            overlap = (_range_text(merged[-1]), _range_text((low, high)))
+            raise ParameterError(param, values, 'ports %s and %s overlap' % overlap)
         if low == merged[-1][1] + 1:
             merged[-1] = (merged[-1][0], high)
         else:
