@@ -1,5 +1,5 @@
 # The two commands a fresh machine needs (as root): `make demo` and `make test`.
-.PHONY: demo demo-clean test sanity units lint docs build integration reliability reliability-full setup bench
+.PHONY: demo demo-clean test sanity units lint docs build integration reliability reliability-full setup bench reboot
 
 demo:
 	@scripts/demo.sh
@@ -21,3 +21,7 @@ setup:
 
 bench:
 	@bench/run.sh
+
+# booted Debian hosts (systemd-nspawn) set up over SSH, rebooted and checked without Ansible (tests/reboot)
+reboot:
+	@tests/reboot/run.sh

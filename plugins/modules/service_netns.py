@@ -80,7 +80,7 @@ options:
   unit_dir:
     description:
       - Directory the drop-in directory C(UNIT.d) is written to. Units in other directories are extended all the
-        same: systemd reads drop-ins of every unit search path.
+        same, because systemd reads the drop-ins of every unit search path.
       - systemd is reloaded, and the unit restarted, only where systemd runs and reads this directory.
     type: path
     default: /etc/systemd/system
@@ -115,8 +115,8 @@ notes:
   - The namespace itself is not made here. Make it persistent with the M(linuxnet.netns.topology) role
     (C(netns_persist=true)) and pass its name as O(after_topology), or let the role do both with its
     C(netns_services) option.
-  - C(BindReadOnlyPaths=) gives the unit a private mount namespace: mounts it makes stay its own, so a unit that
-    itself runs C(ip netns add) should be bound with O(bind_etc=false).
+  - C(BindReadOnlyPaths=) gives the unit a private mount namespace, in which mounts it makes stay its own, so a
+    unit that itself runs C(ip netns add) should be bound with O(bind_etc=false).
 seealso:
   - module: linuxnet.netns.topology
   - module: linuxnet.netns.netns

@@ -171,7 +171,7 @@ def host(tmp_path, monkeypatch):
     # /run/netns/app is a namespace of identity (1, 2); the main pids 100 are inside it, 200 outside
     monkeypatch.setattr(kernel, 'inspect_entry', lambda name, run_dir=None: kernel.Entry(
         name, '/run/netns/' + name, kernel.LIVE if name == 'app' else kernel.ABSENT, dev=1, ino=2))
-    monkeypatch.setattr(service, 'process_netns', lambda pid: {100: (1, 2), 200: (1, 3)}.get(pid))
+    monkeypatch.setattr(service, 'process_netns', {100: (1, 2), 200: (1, 3)}.get)
 
     def make(running=True, check_mode=False, **kwargs):
         systemctl = FakeSystemctl(unit_path=unit_dir + ' /usr/lib/systemd/system', **kwargs)
