@@ -244,8 +244,8 @@ class FirewallResource(Resource):
             self.prefix.rstrip('.') or 'firewall', FAMILY, self.table, error.detail))
 
     def _subnet(self, session, param, address, hairpin):
-        """The connected subnet of the namespace holding address, else the destination of a main-table route
-        covering it; with neither, the address is unreachable and the port forward is an error."""
+        """The connected subnet of the namespace holding address (what hairpin masquerades), or None when only a
+        route of its main table covers it; with neither, the address is unreachable and the forward an error."""
         connected = []
         if not session.is_virtual(self.netns):
             session.require(self.netns, self.prefix + 'netns')
