@@ -1,5 +1,5 @@
 # The two commands a fresh machine needs (as root): `make demo` and `make test`.
-.PHONY: demo demo-clean test sanity units lint docs build integration reliability reliability-full setup bench reboot
+.PHONY: demo demo-clean test sanity units lint docs build integration reliability matrix reliability-full setup bench reboot
 
 demo:
 	@scripts/demo.sh
@@ -10,7 +10,7 @@ demo-clean:
 test:
 	@tests/run.sh
 
-sanity units lint docs build integration reliability:
+sanity units lint docs build integration reliability matrix:
 	@tests/run.sh $@
 
 reliability-full:

@@ -79,7 +79,7 @@ run_integration() {
 
 run_lane() {
   local lane=$1; shift
-  run_integration "$@" 2>&1 | sed -u "s/^/[$lane] /"
+  run_integration "$@" 2>&1 | python3 "$ROOT/tests/target_times.py" "$lane"
   return "${PIPESTATUS[0]}"
 }
 

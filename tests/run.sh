@@ -4,9 +4,11 @@
 # the host-untouched check.
 #
 #   tests/run.sh                 every stage
-#   tests/run.sh sanity units    only those stages (sanity units lint docs build integration reliability)
+#   tests/run.sh sanity units    only those stages (sanity units lint docs build integration reliability matrix)
 #   tests/run.sh integration netns veth   integration, only those targets
 #   tests/run.sh reliability     the reliability suites (CI size; tests/reliability/run.sh --full for all rounds)
+#   tests/run.sh matrix          the other supported ansible-core releases (tests/matrix.sh): sanity, units and the
+#                                compat target under each
 #
 # Where things run: stages that only read the checkout (sanity, units, lint, docs) run on this machine; every
 # stage that creates kernel objects runs inside a private sandbox (tests/sandbox.sh) that plays "the host": the
@@ -21,17 +23,22 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 "$ROOT/scripts/setup.sh" base test || exit 1
 export PATH=$ROOT/.venv/bin:$PATH
-trap '[ -n "${RELIABILITY_PID:-}" ] && kill "$RELIABILITY_PID" 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
+stop_beside() {
+  local pid
+  for pid in ${RELIABILITY_PID:-} ${MATRIX_PID:-}; do kill "$pid" 2>/dev/null; done
+  rm -rf "$TEST_TMP"
+}
+trap stop_beside EXIT
 
 stages=()
 targets=()
 for arg in "$@"; do
   case $arg in
-    sanity|units|lint|docs|build|integration|reliability) stages+=("$arg") ;;
+    sanity|units|lint|docs|build|integration|reliability|matrix) stages+=("$arg") ;;
     *) targets+=("$arg") ;;
   esac
 done
-[ ${#stages[@]} -gt 0 ] || stages=(sanity units lint docs build integration reliability)
+[ ${#stages[@]} -gt 0 ] || stages=(sanity units lint docs build integration reliability matrix)
 
 "$ROOT/tests/host_state.sh" snapshot "$TEST_TMP/host-before.txt" || exit 1
 sync_collection
@@ -53,6 +60,22 @@ wait_reliability() {
   return $status
 }
 
+# Likewise the matrix of the other ansible-core releases (its own venvs, copies and sandbox).
+MATRIX_PID=
+start_matrix_beside() {
+  [[ " ${stages[*]} " == *" integration "* && " ${stages[*]} " == *" matrix "* ]] || return 0
+  [ ${#targets[@]} -eq 0 ] || return 0
+  "$ROOT/tests/matrix.sh" > "$TEST_TMP/matrix.log" 2>&1 &
+  MATRIX_PID=$!
+  echo "ansible-core matrix started beside the integration targets (pid $MATRIX_PID); output follows them"
+}
+wait_matrix() {
+  local status=0
+  wait "$MATRIX_PID" || status=$?
+  cat "$TEST_TMP/matrix.log"
+  return $status
+}
+
 run_stage host-check-selftest "$ROOT/tests/host_state.sh" selftest
 for stage in "${stages[@]}"; do
   case $stage in
@@ -63,12 +86,19 @@ for stage in "${stages[@]}"; do
     build) run_stage build "$ROOT/tests/build_install.sh" ;;
     integration)
       start_reliability_beside
+      start_matrix_beside
       run_stage integration "$ROOT/tests/integration.sh" "${targets[@]}" ;;
     reliability)
       if [ -n "$RELIABILITY_PID" ]; then
         run_stage reliability wait_reliability  # the time shown is what it ran past the integration stage
       else
         run_stage reliability "$ROOT/tests/reliability/run.sh"
+      fi ;;
+    matrix)
+      if [ -n "$MATRIX_PID" ]; then
+        run_stage matrix wait_matrix  # the time shown is what it ran past the stages before
+      else
+        run_stage matrix "$ROOT/tests/matrix.sh"
       fi ;;
   esac
 done
