@@ -66,11 +66,14 @@ antsibull-docs --config-file "$ROOT/docs/sphinx/antsibull-docs.cfg" collection -
   --dest-dir "$RST" linuxnet.netns
 
 # antsibull-docs copies docs/docsite/rst/*.rst to collections/linuxnet/netns/docsite/. The guides include
-# files by paths relative to docs/docsite/rst (../examples/..., ../../../bench/..., ../../../tests/...);
+# files by paths relative to docs/docsite/rst (../examples/..., ../images/..., ../../../bench/..., ../../../tests/...,
+# ../../../examples/...);
 # mirror those targets next to the copies so the same relative paths resolve there.
 ln -s "$ROOT/docs/docsite/examples" "$RST/collections/linuxnet/netns/examples"
+ln -s "$ROOT/docs/docsite/images" "$RST/collections/linuxnet/netns/images"
 ln -s "$ROOT/bench" "$RST/collections/bench"
 ln -s "$ROOT/tests" "$RST/collections/tests"
+ln -s "$ROOT/examples" "$RST/collections/examples"
 
 # The local inventory of Ansible documentation labels (see docs/sphinx/ansible-labels.txt).
 export LINUXNET_DOCS_ANSIBLE_INVENTORY=$WORK/ansible-labels.inv

@@ -24,7 +24,8 @@ groups=("$@")
 apt_packages=(iproute2 iputils-ping rsync)
 for group in "${groups[@]}"; do
   case $group in
-    base) ;;
+    # Graphviz's dot: the demo draws its scene with it, the tests the pictures of the documentation
+    base) apt_packages+=(graphviz) ;;
     test) apt_packages+=(docker.io podman runc busybox-static containerd openssh-server procps psmisc python3 shellcheck nftables) ;;
     docs) apt_packages+=(chromium) ;;
     # tests/reboot: booted hosts (systemd-nspawn) of a Debian root filesystem built with mmdebstrap

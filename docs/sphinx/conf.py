@@ -31,7 +31,8 @@ source_suffix = {'.rst': 'restructuredtext'}
 myst_enable_extensions = []
 # scripts/docs.sh links these next to the generated pages only so that the guides' relative include paths
 # resolve; they hold no pages.
-exclude_patterns = ['collections/bench', 'collections/tests', 'collections/linuxnet/netns/examples']
+exclude_patterns = ['collections/bench', 'collections/tests', 'collections/examples', 'collections/linuxnet/netns/examples',
+                    'collections/linuxnet/netns/images']
 
 pygments_style = 'ansible'
 highlight_language = 'YAML+Jinja'

@@ -39,6 +39,12 @@ EDGE_STYLE = {
     OVERLAY: {'penwidth': '2.5', 'style': 'bold', 'color': '#1565c0', 'fontcolor': '#1565c0'},
 }
 MERMAID_EDGE = {VETH: '===', PORT: '-.-', PARENT: '-.->', OVERLAY: '==='}
+# Graphviz places the label of an edge between two clusters in the gap between them, on a cluster's border as
+# often as not: veth pairs (which join namespaces) are told by their line, which the legend under the picture
+# names, instead of a label each.
+DOT_UNLABELLED = (VETH, OVERLAY)
+LEGEND = ((VETH, 'green \u2501\u2501 veth pair'), (PORT, '\u254c\u254c bridge port'),
+          (PARENT, '\u2508\u2508\u25b8 on its parent device'), (OVERLAY, 'blue \u2501\u2501 VXLAN overlay'))
 HOST_FILL = '#eeeeee'
 NAMESPACE_FILL = '#f7fbf4'
 FLEET_FILL = '#fafafa'
@@ -289,15 +295,20 @@ def nested_lines(graph, opening, closing, node_line):
 
 def to_dot(graph, name='netns'):
     """Graphviz DOT text of a graph: one statement a line, clusters for namespaces (and hosts)."""
+    kinds = set(edge['kind'] for edge in graph['edges'])
+    legend = '    '.join(text for kind, text in LEGEND if kind in kinds)
     lines = ['graph %s {' % _dot_quote(name),
-             '  graph [%s];' % _dot_attributes({'rankdir': 'LR', 'fontname': FONT, 'fontsize': '12',
+             '  graph [%s];' % _dot_attributes({'rankdir': 'LR', 'fontname': FONT, 'fontsize': '10',
                                                 'nodesep': '0.3', 'ranksep': '0.8', 'newrank': 'true',
-                                                'labeljust': 'l'}),
+                                                'labeljust': 'r', 'label': legend, 'labelloc': 'b',
+                                                'fontcolor': '#555555'}),
              '  node [%s];' % _dot_attributes({'fontname': FONT, 'fontsize': '10', 'margin': '0.12,0.06'}),
              '  edge [%s];' % _dot_attributes({'fontname': FONT, 'fontsize': '9'})]
     lines.extend(nested_lines(graph, _dot_cluster, '}', lambda node: _dot_node(node) + ';'))
     for edge in graph['edges']:
-        attributes = dict(EDGE_STYLE.get(edge['kind'], {}), label=edge.get('label') or '')
+        attributes = dict(EDGE_STYLE.get(edge['kind'], {}))
+        if edge['kind'] not in DOT_UNLABELLED and edge.get('label'):
+            attributes['label'] = edge['label']
         attributes['class'] = edge['kind']
         lines.append('  %s -- %s [%s];' % (_dot_quote(edge['from']), _dot_quote(edge['to']),
                                            _dot_attributes(attributes)))
@@ -308,7 +319,8 @@ def to_dot(graph, name='netns'):
 def _dot_cluster(cluster):
     fill = FLEET_FILL if cluster.get('fleet_host') else HOST_FILL if cluster.get('host') else NAMESPACE_FILL
     return ['subgraph %s {' % _dot_quote('cluster_' + cluster['id']), '  graph [%s];' % _dot_attributes({
-        'label': _dot_left(cluster_lines(cluster)), 'style': 'rounded,filled', 'fillcolor': fill,
+        'label': _dot_left(cluster_lines(cluster)), 'labelloc': 't', 'fontcolor': '#000000',
+        'style': 'rounded,filled', 'fillcolor': fill,
         'color': '#333333' if cluster.get('fleet_host') else '#999999', 'class': 'netns',
         'fontsize': '13' if cluster.get('fleet_host') else '11'})]
 

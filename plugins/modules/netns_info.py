@@ -124,7 +124,8 @@ seealso:
   - module: linuxnet.netns.attach
   - plugin: linuxnet.netns.merge_graphs
     plugin_type: filter
-  - role: linuxnet.netns.container_links
+  - plugin: linuxnet.netns.container_links
+    plugin_type: role
 '''
 
 EXAMPLES = r'''

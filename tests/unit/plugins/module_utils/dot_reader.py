@@ -32,14 +32,18 @@ def unquote(text):
 
 
 def parse_dot(text):
-    """{clusters: {id: (parent, attributes)}, nodes: {id: (cluster, attributes)}, edges: {(a, b): attributes}}."""
+    """{graph: attributes, clusters: {id: (parent, attributes)}, nodes: {id: (cluster, attributes)},
+    edges: {(a, b): attributes}}."""
     lines = text.splitlines()
     if not lines or not lines[0].startswith('graph "') or not lines[0].endswith('{') or lines[-1] != '}':
         raise DotError('not a graph { ... } of to_dot')
-    clusters, nodes, edges = {}, {}, {}
+    clusters, nodes, edges, graph = {}, {}, {}, {}
     stack = []
     for line in lines[1:-1]:
-        if line.strip().startswith(DEFAULTS) or (not stack and line.strip().startswith('graph [')):
+        if line.strip().startswith(DEFAULTS):
+            continue
+        if not stack and line.strip().startswith('graph ['):
+            graph.update((key, unquote(value)) for key, value in ATTRIBUTE.findall(line))
             continue
         match = STATEMENT.match(line)
         if not match:
@@ -70,12 +74,13 @@ def parse_dot(text):
             nodes[node] = (stack[-1] if stack else None, attributes)
     if stack:
         raise DotError('subgraph %s not closed' % stack[-1])
-    return {'clusters': clusters, 'nodes': nodes, 'edges': edges}
+    return {'graph': graph, 'clusters': clusters, 'nodes': nodes, 'edges': edges}
 
 
 def as_lists(elements):
     """The elements as JSON-friendly lists, sorted: what the integration target compares."""
     return {
+        'legend': elements['graph'].get('label'),
         'clusters': sorted([name, parent, attributes.get('label')] for name, (parent, attributes)
                            in elements['clusters'].items()),
         'nodes': sorted([name, cluster, attributes.get('label'), attributes.get('class')]

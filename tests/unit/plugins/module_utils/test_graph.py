@@ -74,16 +74,20 @@ def test_the_graph_of_a_known_topology_node_by_node_and_edge_by_edge(scene):
         'netns/red/eth0': ('netns/red', 'eth0\n198.18.0.2/24', 'veth'),
         'netns/red/mv0': ('netns/red', 'mv0\nmacvlan bridge\n198.18.9.7/24', 'macvlan'),
     }
-    assert dict((pair, (attributes['class'], attributes['label'])) for pair, attributes in dot['edges'].items()) == {
-        ('host/v-blue', 'netns/blue/eth0'): ('veth', 'veth'),
-        ('host/v-red', 'netns/red/eth0'): ('veth', 'veth'),
+    assert dict((pair, (attributes['class'], attributes.get('label'))) for pair, attributes in dot['edges'].items()) == {
+        # a veth pair has no label: its line says it, and the legend under the picture
+        ('host/v-blue', 'netns/blue/eth0'): ('veth', None),
+        ('host/v-red', 'netns/red/eth0'): ('veth', None),
         ('host/v-blue', 'host/br0'): ('port', 'port'),
         ('host/vx42', 'host/br0'): ('port', 'port'),
         ('host/vx42', 'host/uplink'): ('parent', 'vxlan 42 on'),
         ('netns/blue/v100', 'netns/blue/eth0'): ('parent', 'vlan 100 on'),
         ('netns/red/mv0', 'host/uplink'): ('parent', 'macvlan on'),
     }
-    # a veth pair is drawn bold and green, a port dashed, a parent dotted with an arrow to the parent
+    # a veth pair is drawn bold and green, a port dashed, a parent dotted with an arrow to the parent; the legend
+    # says so under the picture
+    assert dot['graph']['label'] == ('green \u2501\u2501 veth pair    \u254c\u254c bridge port    '
+                                     '\u2508\u2508\u25b8 on its parent device')
     veth = dot['edges'][('host/v-red', 'netns/red/eth0')]
     assert (veth['penwidth'], veth['color']) == ('2.5', '#2e7d32')
     assert dot['edges'][('host/v-blue', 'host/br0')]['style'] == 'dashed'
@@ -156,9 +160,10 @@ def test_a_fleet_of_two_hosts_joined_by_their_vxlan_segment(tmp_path, monkeypatc
     segment = 'overlay/vxlan-4242-4789'
     assert dot['nodes'][segment] == (None, dict(dot['nodes'][segment][1], label='VXLAN 4242\nsegment', shape='ellipse'))
     assert dot['nodes']['host2::netns/app/ovl'][0] == 'host2::netns/app'
-    overlay = dict((pair, attributes['label']) for pair, attributes in dot['edges'].items()
+    overlay = dict((pair, attributes.get('label')) for pair, attributes in dot['edges'].items()
                    if attributes['class'] == 'overlay')
-    assert overlay == {('host1::host/vx', segment): '', ('host2::host/vx', segment): ''}
+    assert overlay == {('host1::host/vx', segment): None, ('host2::host/vx', segment): None}
+    assert dot['graph']['label'].endswith('blue \u2501\u2501 VXLAN overlay')
     assert ('host1::host/vxp', 'host1::netns/app/ovl') in dot['edges']
     assert len(dot['edges']) == 3 * 3 + 2  # per host: the veth and two ports; two overlay edges
 
