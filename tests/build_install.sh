@@ -15,7 +15,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ANSIBLE_CORE_PIN=ansible-core==2.19.14
 PYROUTE2_PIN=pyroute2==0.9.7
 # the tarball must not carry any of these (development environments, caches, test and build output)
-FORBIDDEN='^(\.venv|\.build|\.ansible|\.ci|\.git|tests/output|tests/reliability/results|docs/build|bench/results)(/|$)|(^|/)__pycache__/|\.pyc$|\.tar\.gz$|(^|/)\.plugin-cache\.yaml$'
+FORBIDDEN='^(\.venv|\.venv-matrix|ansible\.cfg|\.build|\.ansible|\.ci|\.git|tests/output|tests/reliability/results|docs/build|bench/results)(/|$)|(^|/)__pycache__/|\.pyc$|\.tar\.gz$|(^|/)\.plugin-cache\.yaml$'
 
 require_root
 

@@ -12,7 +12,7 @@ class ModuleDocFragment(object):
 options: {}
 requirements:
   - Linux with network namespaces, run as root (C(CAP_SYS_ADMIN) and C(CAP_NET_ADMIN)).
-  - pyroute2 >= 0.9 for the Python interpreter Ansible uses on the target.
+  - pyroute2 >= 0.9.1 for the Python interpreter Ansible uses on the target.
 attributes:
   check_mode:
     description: Can run in C(check_mode) and return changed status prediction without modifying target.
