@@ -75,7 +75,7 @@ def remove_containers(env):
 def start_processes(count):
     processes = [subprocess.Popen(['unshare', '--net', '--fork', '--kill-child', 'sleep', '3600'],
                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for _ in range(count)]
+                 for dummy in range(count)]
     host = os.stat('/proc/self/ns/net').st_ino
     deadline = time.time() + 60
     for process in processes:
@@ -175,7 +175,7 @@ def report(args, figures, listed, problems, env):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--namespaces', type=int, default=500)
     parser.add_argument('--docker', type=int, default=100)
     parser.add_argument('--podman', type=int, default=100)
@@ -222,9 +222,9 @@ def main():
             figures['in_process'].append(in_process_seconds(params))
             log('run %d: module %.2f s' % (index + 1, seconds))
         start = time.perf_counter()
+        adhoc_env = dict(env, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_LOCALHOST_WARNING='false')
         run([os.path.join(ROOT, '.venv', 'bin', 'ansible'), 'localhost', '-m', 'linuxnet.netns.netns_info', '-a',
-             'unnamed=true owners=true'], env=dict(env, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
-                                                    ANSIBLE_LOCALHOST_WARNING='false'))
+             'unnamed=true owners=true'], env=adhoc_env)
         figures['adhoc'] = [time.perf_counter() - start]
         problems = check(result, docker, podman, processes)
         listed = {'namespaces': len(result['namespaces']), 'containers': len(result['containers'])}

@@ -82,8 +82,8 @@ def process_view(pid, proc=PROC):
                 command = '[%s]' % handle.read().strip().decode('utf-8', 'replace')
         view['command'] = command
     except OSError as exc:
-        view['problem'] = EXITED if exc.errno in GONE_ERRNOS else from_os_error(exc, 'reading the command of pid %d'
-                                                                                 % pid).msg
+        what = 'reading the command of pid %d' % pid
+        view['problem'] = EXITED if exc.errno in GONE_ERRNOS else from_os_error(exc, what).msg
     return view
 
 

@@ -20,6 +20,7 @@ PARENT = 'parent'  # a vxlan, macvlan or vlan link on top of its parent device
 OVERLAY = 'overlay'  # a VXLAN endpoint and the segment it carries, across hosts
 EDGE_KINDS = (VETH, PORT, PARENT, OVERLAY)
 PARENT_KINDS = ('vxlan', 'macvlan', 'vlan', 'ipvlan', 'macvtap')
+VXLAN_OPTIONS = ('vxlan_id', 'dstport', 'local', 'remote', 'group')  # what a node of a VXLAN endpoint keeps
 SEGMENT = 'segment'  # the node kind of a VXLAN segment between hosts
 EMPTY = 'empty'  # the node kind standing for a namespace without interfaces (but lo)
 
@@ -98,8 +99,7 @@ def model(namespaces):
         node = {'id': node_id(*key), 'cluster': key[0], 'name': key[1], 'kind': link.get('kind') or 'device',
                 'addresses': list((by_id[key[0]].get('addresses') or {}).get(key[1]) or [])}
         if link.get('kind') == 'vxlan':
-            node['vxlan'] = dict((option, link.get(option)) for option in ('vxlan_id', 'dstport', 'local',
-                                                                            'remote', 'group'))
+            node['vxlan'] = dict((option, link.get(option)) for option in VXLAN_OPTIONS)
         elif link.get('kind') == 'vlan':
             node['vlan_id'] = link.get('vlan_id')
         elif link.get('kind') == 'macvlan':

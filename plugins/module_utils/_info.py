@@ -115,6 +115,9 @@ def run(argument_spec=None):
                             graph=params['graph'], runtimes=params['runtimes'], settings=settings)
     except NetnsError as exc:
         fail(module, exc)
+    except OSError as exc:
+        # whatever was not said on an item (each is caught where it concerns one): a clean failure
+        fail(module, from_os_error(exc, 'listing the network namespaces'))
     module.exit_json(changed=False, **result)
 
 

@@ -116,7 +116,7 @@ notes:
     for namespace identities only when that is ambiguous, so listing hundreds of namespaces stays fast.
   - Without O(unnamed), O(owners) and O(graph), nothing beyond the entries and C(/proc/*/ns/net) is read. With
     O(unnamed=true) and O(owners=true), 500 namespaces held by processes and Docker and Podman containers are listed
-    in about a second (C(bench/discovery.py)).
+    in one call in under two seconds of module time on a 2-core machine (C(bench/discovery.py)).
   - Rendering a picture needs Graphviz on the controller, for example C(dot -Tsvg graph.dot -o graph.svg).
 seealso:
   - module: linuxnet.netns.topology
@@ -124,8 +124,6 @@ seealso:
   - module: linuxnet.netns.attach
   - plugin: linuxnet.netns.merge_graphs
     plugin_type: filter
-  - plugin: linuxnet.netns.container_links
-    plugin_type: role
 '''
 
 EXAMPLES = r'''

@@ -17,6 +17,7 @@ from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as k
 from ansible_collections.linuxnet.netns.tests.unit.plugins.module_utils.dot_reader import parse_dot
 from ansible_collections.linuxnet.netns.tests.unit.plugins.module_utils.fakes import address, link, route
 
+
 @pytest.fixture
 def scene(session):
     """A host with a veth into red, a bridge br0 with a veth port into blue and a vxlan port on top of its uplink;
