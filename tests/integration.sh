@@ -14,19 +14,9 @@ if [ ! -e /run/linuxnet-netns-sandbox ]; then
   export LNT_WHEELS
   exec "$ROOT/tests/sandbox.sh" "$0" "$@"
 fi
-# pip in the sandbox (the topology role installing pyroute2) takes its packages from the wheel cache only. A
-# configuration file, not environment variables: ansible-test gives the playbooks a clean environment. The
-# sandbox's /etc is its own (an overlay), so this file never reaches the real host.
-if [ -n "${LNT_WHEELS:-}" ]; then
-  printf '[global]\nno-index = true\nfind-links = %s\n' "$LNT_WHEELS" > /etc/pip.conf
-  # a user's configuration would override it: hidden from the sandbox's view (this mount namespace only)
-  for dir in "$HOME/.config/pip" "$HOME/.pip"; do
-    if [ -d "$dir" ]; then mount -t tmpfs -o mode=0755 lnt-sandbox-pip "$dir"; fi
-  done
-  export PIP_NO_INDEX=1 PIP_FIND_LINKS=$LNT_WHEELS
-fi
 # shellcheck source=tests/lib.sh
 . "$ROOT/tests/lib.sh"
+pip_from_wheel_cache
 export PATH=$ROOT/.venv/bin:$PATH
 
 # targets that talk to the container engines

@@ -2,6 +2,8 @@
 # Helpers shared by tests/run.sh and the other suite scripts.
 
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh" "${LOG_TAG:-tests}"
 export PY_VERSION
 PY_VERSION=$("$ROOT/.venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3.11)
 # ansible-test insists on running from .../ansible_collections/NAMESPACE/NAME, outside any

@@ -7,7 +7,7 @@
 # The sandbox is a new network, mount and pid namespace:
 #   - network: only lo (up); every namespace, link, address, route, rule and nftables table the command makes
 #     exists only here, and disappears with the sandbox;
-#   - mount: copy-on-write overlays on /etc, /var/lib and /usr/local (whatever the command writes there is
+#   - mount: copy-on-write overlays on /etc, /var/lib, /usr/local and /opt (whatever the command writes there is
 #     thrown away at the end), with empty directories for the collection's state (/etc/netns,
 #     /etc/linuxnet-netns, /etc/systemd/system, /var/lib/linuxnet-netns, /usr/local/lib/linuxnet-netns); private
 #     tmpfs on /run (so /run/netns, /run/systemd, the engines' sockets; none of the host's mounts there),
@@ -45,7 +45,7 @@ shift 2
 mount -t tmpfs -o mode=0700 lnt-sandbox-scratch "$scratch"
 
 # copy-on-write views of the directories the collection and the engines write to
-for dir in /etc /var/lib /usr/local; do
+for dir in /etc /var/lib /usr/local /opt; do
   key=${dir//\//_}
   mkdir -p "$scratch/upper$key" "$scratch/work$key"
   mount -t overlay lnt-sandbox-overlay -o "lowerdir=$dir,upperdir=$scratch/upper$key,workdir=$scratch/work$key" "$dir"
@@ -54,7 +54,8 @@ done
 # the directories the collection keeps its state in start empty, whatever the real host has there: removed in the
 # overlay (a whiteout in its upper layer, the host's files stay) and made again, so they stay plain directories
 # that the code under test may remove in turn
-for dir in /etc/netns /etc/linuxnet-netns /etc/systemd/system /var/lib/linuxnet-netns /usr/local/lib/linuxnet-netns; do
+for dir in /etc/netns /etc/linuxnet-netns /etc/systemd/system /var/lib/linuxnet-netns /usr/local/lib/linuxnet-netns \
+           /opt/linuxnet-netns; do
   rm -rf --one-file-system "$dir"
   mkdir -p "$dir"
 done

@@ -13,6 +13,7 @@ Private to this collection: may change without notice.
 import os
 import socket
 import sys
+import time
 import traceback
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _netlink as netlink
@@ -29,7 +30,10 @@ PYROUTE2_INSTALL_HINT = (
     'e.g. "python3 -m pip install pyroute2" (Debian 13 / Ubuntu 24.10+ and Fedora ship '
     'python3-pyroute2 >= 0.9; older distributions ship 0.7, which is too old).'
 )
-DUMP_RETRIES = 5
+# A table that keeps changing while it is dumped (thousands of fresh IPv6 link-local addresses finishing duplicate
+# address detection) interrupts the dump; it is read again after a pause growing to 0.2 s, about 8 s in all.
+DUMP_RETRIES = 50
+DUMP_PAUSE_MAX = 0.2
 
 
 def _register_pyroute2_lazily():
@@ -264,6 +268,7 @@ def dump(what, func, *args, **kwargs):
         except DumpInterrupted:
             if attempt == DUMP_RETRIES - 1:
                 raise NetnsError('%s failed: the dump kept being interrupted by concurrent changes' % what)
+            time.sleep(min(0.001 * 2 ** attempt, DUMP_PAUSE_MAX))
         except NetlinkError as exc:
             raise NetnsError(errno_message(exc.code, what), errno=exc.code)
     return []

@@ -172,6 +172,7 @@ class Report:
     def __init__(self):
         self.plans = []
         self.applied = []  # texts of changes that were carried out, in order
+        self.warnings = []  # what the module tells the user besides the plans (the session's assumptions)
 
     @property
     def changed(self):
@@ -313,4 +314,5 @@ def converge(session, resources, before_apply=None):
                                             report.applied)
                     report.applied.append(change.text)
             report.plans.append(plan)
+    report.warnings = list(getattr(session, 'warnings', ()))
     return report

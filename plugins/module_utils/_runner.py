@@ -45,6 +45,8 @@ def warn(module, report):
         if getattr(plan.resource, 'warns', False):
             for note in plan.notes:
                 module.warn(note)
+    for text in report.warnings:
+        module.warn(text)
 
 
 def run_module(argument_spec, build, **kwargs):

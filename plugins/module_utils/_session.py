@@ -94,6 +94,7 @@ class Session:
         self._cache = {}
         self._pids = None
         self._peer_nsids = {}  # (ns, other) -> the id ns has for other, once the kernel has assigned one
+        self.warnings = []  # what the module warns about (check mode's assumptions)
         # check mode: what earlier stages of this plan would have created
         self.virtual = set()
         self.virtual_links = {}
@@ -142,14 +143,29 @@ class Session:
         return ns is not None and ns in self.virtual and ns not in self._fds
 
     def require(self, ns, param='netns'):
-        """Fail unless the namespace exists (or will, earlier in this check-mode plan)."""
+        """Fail unless the namespace exists (or will, earlier in this check-mode plan).
+
+        In check mode a missing namespace is planned as one an earlier task of the same run creates (a dry run
+        of a play whose first task makes the namespace and whose second one uses it), with a warning saying so.
+        """
         if self.is_virtual(ns) or self.exists(ns):
             return
         entry = self.entry(ns)
+        if entry.kind == kernel.ABSENT and self.check_mode:
+            self.assume_created(ns, param)
+            return
         if entry.kind == kernel.ABSENT:
             raise NetnsError('%s: network namespace %r does not exist (no %s)' % (param, ns, entry.path),
                              param=param, value=ns)
         raise NetnsError('%s: %s is %s' % (param, entry.path, entry.describe()), param=param, value=ns)
+
+    def assume_created(self, ns, param='netns'):
+        """Check mode: plan as though the missing namespace ns existed (new and empty), and say so (once)."""
+        if ns in self.virtual:
+            return
+        self.virtual.add(ns)
+        self.warnings.append('%s: network namespace %r does not exist; in check mode it is planned as though an '
+                             'earlier task of this run created it (a real run fails unless one does)' % (param, ns))
 
     def fd(self, ns):
         if ns is None:
@@ -253,20 +269,23 @@ class Session:
 
     # -- cached dumps -----------------------------------------------------
     def invalidate(self, ns, *what):
-        # an index goes with the dump it was made of
-        what = set(what) | set('%s_by_%s' % (dump, key) for dump in what for key in ('index', 'key'))
-        for key in list(self._cache):
-            if key[0] == ns and (not what or key[1] in what):
-                del self._cache[key]
+        """Forget the dumps (all, or those named) of one namespace; an index goes with the dump it was made of."""
+        dumps = self._cache.get(ns)
+        if not dumps:
+            return
+        if not what:
+            del self._cache[ns]
+            return
+        for name in what:
+            for key in (name, name + '_by_index', name + '_by_key'):
+                dumps.pop(key, None)
 
     def _cached(self, ns, what, loader):
-        key = (ns, what)
-        if key not in self._cache:
-            if self.is_virtual(ns):
-                self._cache[key] = None
-            else:
-                self._cache[key] = loader()
-        return self._cache[key]
+        # per namespace, so that forgetting one namespace's dumps never walks every other's
+        dumps = self._cache.setdefault(ns, {})
+        if what not in dumps:
+            dumps[what] = None if self.is_virtual(ns) else loader()
+        return dumps[what]
 
     def links(self, ns):
         table = self._cached(ns, 'links', lambda: LinkTable(

@@ -17,6 +17,9 @@ LIMIT=${FLEET_TIME_LIMIT:-300}
 
 # The simulated hosts and the controller's veth to their switch live in a test sandbox, never on the real host
 if [ ! -e /run/linuxnet-netns-sandbox ]; then
+  # the roles pip-install pyroute2 on the hosts: from the wheel cache (the sandbox has no network)
+  LNT_WHEELS=$("$ROOT/tests/wheels.sh") || exit 1
+  export LNT_WHEELS
   exec "$ROOT/tests/sandbox.sh" "$0" "$@"
 fi
 
@@ -31,6 +34,7 @@ fi
 
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh" fleet
+pip_from_wheel_cache
 
 started=$SECONDS
 STATE=$(mktemp -d /tmp/lnt-fleet.XXXXXX)
@@ -85,6 +89,52 @@ recap() {
 host_netns() {
   nsenter --target "$(cat "$STATE/$1/init.pid")" --net --mount --pid -- ip netns list | awk '{print $1}' | sort
 }
+
+# What a host is, as an operator's dry run must leave it: links, addresses, namespaces, the collection's files,
+# the distribution's packages and the system Python's packages
+host_state() {
+  nsenter --target "$(cat "$STATE/$1/init.pid")" --net --mount -- bash -c '
+    # (an IPv6 address finishing duplicate address detection meanwhile is the kernel, not the dry run)
+    ip -o link | sed "s/^[0-9]*: //"; ip -o address | sed "s/^[0-9]*: //; s/ tentative//"; ip netns list
+    find /opt/linuxnet-netns /etc/linuxnet-netns /usr/local/lib/linuxnet-netns /var/lib/linuxnet-netns \
+      /etc/systemd/system -printf "%p %y %s\n" 2>/dev/null | sort
+    dpkg-query -W | sha256sum
+    find /usr/lib/python3/dist-packages /usr/local/lib/python3* -maxdepth 1 2>/dev/null | sort | sha256sum'
+}
+
+# changed=N of every host of PHASE's recap, one line each
+recaps() { for i in $(seq 1 "$hosts"); do echo "host$i changed=$(recap "$1" "host$i" changed)"; done; }
+all_changed() { ! recaps "$1" | grep -q 'changed=0$'; }
+none_changed() { ! recaps "$1" | grep -vq 'changed=0$'; }
+
+# The first day with the roles, on hosts whose Python has no pyroute2 (the system's /usr/bin/python3): a group
+# variable of a second inventory source, as an operator's inventory would set it (not -e, which would also
+# override the interpreter the roles choose for their own modules)
+printf 'fleet:\n  vars:\n    ansible_python_interpreter: /usr/bin/python3\n' > "$STATE/fresh.yml"
+fresh=(-i "$STATE/inventory.yml" -i "$STATE/fresh.yml")
+for i in $(seq 1 "$hosts"); do host_state "host$i" > "$STATE/host$i.before"; done
+playbook roles_dry_run "$PLAYBOOKS/roles.yml" "${fresh[@]}" --check --diff
+[ "$phase_status" -eq 0 ] || fail "dry run on fresh hosts"
+all_changed roles_dry_run || fail "dry run on fresh hosts: a host reports nothing to do: $(recaps roles_dry_run)"
+for i in $(seq 1 "$hosts"); do
+  host_state "host$i" > "$STATE/host$i.after"
+  cmp -s "$STATE/host$i.before" "$STATE/host$i.after" \
+    || fail "the dry run changed host$i: $(diff "$STATE/host$i.before" "$STATE/host$i.after")"
+done
+playbook roles_apply "$PLAYBOOKS/roles.yml" "${fresh[@]}"
+[ "$phase_status" -eq 0 ] && all_changed roles_apply || fail "apply with the roles: $(recaps roles_apply)"
+playbook roles_again "$PLAYBOOKS/roles.yml" "${fresh[@]}"
+[ "$phase_status" -eq 0 ] && none_changed roles_again || fail "apply again: $(recaps roles_again)"
+playbook roles_dry_again "$PLAYBOOKS/roles.yml" "${fresh[@]}" --check --diff
+[ "$phase_status" -eq 0 ] && none_changed roles_dry_again || fail "dry run after the apply: $(recaps roles_dry_again)"
+playbook roles_teardown "$PLAYBOOKS/roles.yml" "${fresh[@]}" -e netns_state=absent
+[ "$phase_status" -eq 0 ] && all_changed roles_teardown || fail "teardown with one switch: $(recaps roles_teardown)"
+for i in $(seq 1 "$hosts"); do
+  left=$(host_netns "host$i"; nsenter --target "$(cat "$STATE/host$i/init.pid")" --net -- ip -o link | grep -c 'vx\|ovl' || true)
+  [ "$left" = 0 ] || fail "teardown left on host$i: $left"
+done
+playbook roles_teardown_again "$PLAYBOOKS/roles.yml" "${fresh[@]}" -e netns_state=absent
+[ "$phase_status" -eq 0 ] && none_changed roles_teardown_again || fail "teardown again: $(recaps roles_teardown_again)"
 
 playbook first_run "$PLAYBOOKS/first_run.yml"
 [ "$phase_status" -eq 0 ] || fail "first run"
