@@ -398,6 +398,7 @@ def versions():
                                   universal_newlines=True).stdout.strip().splitlines()[0]
         except (OSError, IndexError):
             return '?'
+
     def collection():
         with open(os.path.join(ROOT, 'galaxy.yml')) as handle:
             text = 'linuxnet.netns ' + ''.join(line.split(':', 1)[1].strip() for line in handle

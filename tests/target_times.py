@@ -30,7 +30,7 @@ def main(lane):
     if current:
         times.append((time.time() - started, current))
     summary = ', '.join('%s %ds' % (name, seconds) for seconds, name in sorted(times, reverse=True))
-    sys.stdout.write('[%s] target times: %s (%ds in all)\n' % (lane, summary or 'none', sum(t for t, _ in times)))
+    sys.stdout.write('[%s] target times: %s (%ds in all)\n' % (lane, summary or 'none', sum(seconds for seconds, _name in times)))
 
 
 if __name__ == '__main__':

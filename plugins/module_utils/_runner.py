@@ -107,18 +107,3 @@ def run_topology():
     outcome['invocation'] = {'module_args': dict(
         (key, ('%d items' % len(value)) if key in kinds.BY_NAME else value) for key, value in params.items())}
     module.exit_json(**outcome)
-
-
-def run_info(argument_spec):
-    """netns_info: read everything, change nothing."""
-    from ansible_collections.linuxnet.netns.plugins.module_utils import _info as info
-
-    module = new_module(argument_spec, read_only=True)
-    params = module.params
-    try:
-        with Session(check_mode=True) as session:
-            result = info.gather(session, names=params['names'], details=params['details'],
-                                 extra_dirs=params['extra_dirs'])
-    except NetnsError as exc:
-        fail(module, exc)
-    module.exit_json(changed=False, **result)

@@ -122,19 +122,19 @@ for i in $(seq 1 "$hosts"); do
     || fail "the dry run changed host$i: $(diff "$STATE/host$i.before" "$STATE/host$i.after")"
 done
 playbook roles_apply "$PLAYBOOKS/roles.yml" "${fresh[@]}"
-[ "$phase_status" -eq 0 ] && all_changed roles_apply || fail "apply with the roles: $(recaps roles_apply)"
+{ [ "$phase_status" -eq 0 ] && all_changed roles_apply; } || fail "apply with the roles: $(recaps roles_apply)"
 playbook roles_again "$PLAYBOOKS/roles.yml" "${fresh[@]}"
-[ "$phase_status" -eq 0 ] && none_changed roles_again || fail "apply again: $(recaps roles_again)"
+{ [ "$phase_status" -eq 0 ] && none_changed roles_again; } || fail "apply again: $(recaps roles_again)"
 playbook roles_dry_again "$PLAYBOOKS/roles.yml" "${fresh[@]}" --check --diff
-[ "$phase_status" -eq 0 ] && none_changed roles_dry_again || fail "dry run after the apply: $(recaps roles_dry_again)"
+{ [ "$phase_status" -eq 0 ] && none_changed roles_dry_again; } || fail "dry run after the apply: $(recaps roles_dry_again)"
 playbook roles_teardown "$PLAYBOOKS/roles.yml" "${fresh[@]}" -e netns_state=absent
-[ "$phase_status" -eq 0 ] && all_changed roles_teardown || fail "teardown with one switch: $(recaps roles_teardown)"
+{ [ "$phase_status" -eq 0 ] && all_changed roles_teardown; } || fail "teardown with one switch: $(recaps roles_teardown)"
 for i in $(seq 1 "$hosts"); do
   left=$(host_netns "host$i"; nsenter --target "$(cat "$STATE/host$i/init.pid")" --net -- ip -o link | grep -c 'vx\|ovl' || true)
   [ "$left" = 0 ] || fail "teardown left on host$i: $left"
 done
 playbook roles_teardown_again "$PLAYBOOKS/roles.yml" "${fresh[@]}" -e netns_state=absent
-[ "$phase_status" -eq 0 ] && none_changed roles_teardown_again || fail "teardown again: $(recaps roles_teardown_again)"
+{ [ "$phase_status" -eq 0 ] && none_changed roles_teardown_again; } || fail "teardown again: $(recaps roles_teardown_again)"
 
 playbook first_run "$PLAYBOOKS/first_run.yml"
 [ "$phase_status" -eq 0 ] || fail "first run"
