@@ -15,7 +15,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ANSIBLE_CORE_PIN=ansible-core==2.19.14
 PYROUTE2_PIN=pyroute2==0.9.7
 # the tarball must not carry any of these (development environments, caches, test and build output)
-FORBIDDEN='^(\.venv|\.venv-matrix|ansible\.cfg|\.build|\.ansible|\.ci|\.git|tests/output|tests/reliability/results|docs/build|bench/results)(/|$)|(^|/)__pycache__/|\.pyc$|\.tar\.gz$|(^|/)\.plugin-cache\.yaml$'
+FORBIDDEN='^(\.venv|\.venv-matrix|\.venv-importer|ansible\.cfg|\.build|\.ansible|\.ci|\.git|tests/output|tests/reliability/results|docs/build|bench/results)(/|$)|(^|/)__pycache__/|\.pyc$|\.tar\.gz$|(^|/)\.plugin-cache\.yaml$'
 
 require_root
 
@@ -110,6 +110,58 @@ for wanted in MANIFEST.json FILES.json meta/runtime.yml plugins/modules/netns.py
   grep -qx "$wanted" "$WORK/contents.txt" || fail "$wanted is missing from $(basename "$TARBALL")"
 done
 log "$(basename "$TARBALL"): $(wc -l < "$WORK/contents.txt") entries, $(du -k "$TARBALL" | cut -f1) KiB"
+
+# --- what Galaxy's importer says --------------------------------------------------------------------------
+# galaxy-importer is what Ansible Galaxy and Automation Hub run on an uploaded tarball: metadata, ansible-doc of
+# every plugin, ansible-lint, the changelog. Its own venv, made once (.venv-importer/, pinned here).
+IMPORTER_PIN=galaxy-importer==0.4.44
+IMPORTER_VENV=$ROOT/.venv-importer
+if [ "$(cat "$IMPORTER_VENV/.pin" 2>/dev/null)" != "$IMPORTER_PIN" ]; then
+  log "venv for $IMPORTER_PIN"
+  rm -rf "$IMPORTER_VENV"
+  "$PYTHON" -m venv "$IMPORTER_VENV"
+  "$IMPORTER_VENV/bin/python" -m pip install -q --disable-pip-version-check "$IMPORTER_PIN"
+  echo "$IMPORTER_PIN" > "$IMPORTER_VENV/.pin"
+fi
+log "galaxy-importer on $(basename "$TARBALL")"
+mkdir -p "$WORK/importer/home"
+(cd "$WORK/importer" && env -u ANSIBLE_CONFIG -u ANSIBLE_COLLECTIONS_PATH HOME="$WORK/importer/home" \
+   PATH="$IMPORTER_VENV/bin:/usr/sbin:/usr/bin:/sbin:/bin" GALAXY_IMPORTER_CHECK_REQUIRED_TAGS=true \
+   "$IMPORTER_VENV/bin/python" -m galaxy_importer.main "$TARBALL") > "$WORK/importer.log" 2>&1 \
+  || { tail -n 30 "$WORK/importer.log" >&2; fail "galaxy-importer failed"; }
+grep -qx "Importer processing completed successfully" "$WORK/importer.log" \
+  || { tail -n 30 "$WORK/importer.log" >&2; fail "galaxy-importer did not complete"; }
+# Its only accepted warnings are about the sanity ignore files, which it mentions even when they are empty.
+if grep -E "^(WARNING|ERROR)" "$WORK/importer.log" \
+     | grep -vE "^WARNING: Ignore files skip ansible-test sanity tests, found ignore-[0-9.]+\.txt with 0 statement\(s\)$" \
+     > "$WORK/importer-warnings.txt"; then
+  sed 's/^/    /' "$WORK/importer-warnings.txt" >&2
+  fail "galaxy-importer warned about the tarball"
+fi
+"$ROOT/.venv/bin/python" - "$WORK/importer/importer_result.json" "$ROOT/docs/docsite/extra-docs.yml" <<'PY' || fail "the importer's result is not what Galaxy should show"
+import json, sys, yaml
+result = json.load(open(sys.argv[1]))
+blob = result["docs_blob"]
+problems = []
+if not blob["collection_readme"].get("html"):
+    problems.append("no README rendered")
+shown = {doc["name"]: doc for doc in blob["documentation_files"] or []}
+if "guides.md" not in shown:
+    problems.append("docs/guides.md is not among the documentation files: %s" % sorted(shown))
+else:
+    guides = yaml.safe_load(open(sys.argv[2]))["sections"][0]["toctree"]
+    problems += ["docs/guides.md does not link docsite/rst/%s.rst" % guide
+                 for guide in guides if "docsite/rst/%s.rst" % guide not in shown["guides.md"]["html"]]
+undocumented = [item["content_name"] for item in blob["contents"]
+                if item["content_type"] not in ("module_utils", "doc_fragments")
+                and not (item.get("doc_strings") or item.get("readme_html") or item.get("readme_file"))]
+if undocumented:
+    problems.append("no documentation for %s" % ", ".join(undocumented))
+for problem in problems:
+    print("    " + problem, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+log "galaxy-importer: $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["contents"]))' "$WORK/importer/importer_result.json") contents imported, no warnings"
 
 # --- a clean environment ----------------------------------------------------------------------------------
 log "venv with $ANSIBLE_CORE_PIN $PYROUTE2_PIN ($("$PYTHON" --version))"

@@ -25,7 +25,7 @@ sync_collection() {
   mkdir -p "$COLLECTION_COPY"
   # --delete-excluded: caches and build output left in the copy by earlier runs would fail sanity tests;
   # ansible-test's own tests/output is protected
-  rsync -a --delete --delete-excluded --filter='P /tests/output/' --exclude=/.venv --exclude=/.venv-matrix --exclude=/.build \
+  rsync -a --delete --delete-excluded --filter='P /tests/output/' --exclude=/.venv --exclude=/.venv-matrix --exclude=/.venv-importer --exclude=/.build \
     --exclude=/.git --exclude=/tests/output --exclude=/.ansible --exclude=/.hypothesis --exclude=/docs/build \
     --exclude='__pycache__' "$ROOT/" "$COLLECTION_COPY/"
 }

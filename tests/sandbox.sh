@@ -44,11 +44,33 @@ scratch=$2
 shift 2
 mount -t tmpfs -o mode=0700 lnt-sandbox-scratch "$scratch"
 
+# The layers under the overlay on dir: "UPPER:LOWER" when dir is already a sandbox's overlay (a sandbox started
+# inside another one), else dir itself, bound first to a path of our own (once the overlay is mounted, "dir"
+# names the overlay). The kernel allows only two levels of stacked overlays and the simulated fleet hosts add one
+# of their own, so a nested sandbox reuses its parent's layers, stacked side by side, instead of going deeper.
+lower_layers() {
+  local dir=$1 key=$2 options
+  options=$(awk -v dir="$dir" '$5 == dir { for (i = 7; $i != "-"; i++); if ($(i+1) == "overlay" && $(i+2) == "lnt-sandbox-overlay") print $(i+3) }' \
+    /proc/self/mountinfo | tail -n 1)
+  if [ -n "$options" ]; then
+    local upper lower
+    upper=$(tr ',' '\n' <<<"$options" | sed -n 's/^upperdir=//p')
+    lower=$(tr ',' '\n' <<<"$options" | sed -n 's/^lowerdir=//p')
+    [ -n "$upper" ] && [ -n "$lower" ] || die "cannot read the layers of the overlay on $dir: $options"
+    echo "$upper:$lower"
+    return
+  fi
+  mkdir -p "$scratch/lower$key"
+  mount --bind "$dir" "$scratch/lower$key"
+  echo "$scratch/lower$key"
+}
+
 # copy-on-write views of the directories the collection and the engines write to
 for dir in /etc /var/lib /usr/local /opt; do
   key=${dir//\//_}
   mkdir -p "$scratch/upper$key" "$scratch/work$key"
-  mount -t overlay lnt-sandbox-overlay -o "lowerdir=$dir,upperdir=$scratch/upper$key,workdir=$scratch/work$key" "$dir"
+  layers=$(lower_layers "$dir" "$key")
+  mount -t overlay lnt-sandbox-overlay -o "lowerdir=$layers,upperdir=$scratch/upper$key,workdir=$scratch/work$key" "$dir"
 done
 
 # the directories the collection keeps its state in start empty, whatever the real host has there: removed in the

@@ -166,7 +166,7 @@ class NetnsResource(Resource):
 
     def _delete(self, session):
         with session.lock:
-            session.forget(self.name)
+            session.forget(self.name, hold=True)
             kernel.delete_entry(self.name, session.run_dir)
 
     def simulate(self, session, plan):

@@ -314,5 +314,10 @@ def converge(session, resources, before_apply=None):
                                             report.applied)
                     report.applied.append(change.text)
             report.plans.append(plan)
+        # a session that holds deleted namespaces open (Session) lets them go before the next stage creates
+        # anything in their place; sessions of files and units hold none
+        release_deleted = getattr(session, 'release_deleted', None)
+        if release_deleted is not None:
+            release_deleted()
     report.warnings = list(getattr(session, 'warnings', ()))
     return report

@@ -91,6 +91,7 @@ class Session:
         self._host_fd = os.open(kernel.SELF_NS, os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0))
         self._fds = {}
         self._sockets = collections.OrderedDict()
+        self._held = []  # sockets and fds of deleted namespaces, closed by release_deleted()
         self._cache = {}
         self._pids = None
         self._peer_nsids = {}  # (ns, other) -> the id ns has for other, once the kernel has assigned one
@@ -110,6 +111,7 @@ class Session:
         return False
 
     def close(self):
+        self.release_deleted()
         for sock in self._sockets.values():
             try:
                 sock.close()
@@ -227,18 +229,39 @@ class Session:
         self._sockets[ns] = sock
         return sock
 
-    def forget(self, ns):
-        """The namespace behind this name went away or was replaced: drop what we hold of it."""
+    def forget(self, ns, hold=False):
+        """The namespace behind this name went away or was replaced: drop what we hold of it.
+
+        With hold (its entry is about to be deleted), the socket and fd stay open until release_deleted(): the
+        kernel then frees the namespace when they close, not while its entry is unmounted. Unmounting the last
+        reference costs ~0.5 ms per namespace (the kernel starts freeing it while the next one is unmounted);
+        unmounting a held one and closing them all afterwards costs a tenth of that.
+        """
         sock = self._sockets.pop(ns, None)
-        if sock is not None:
-            sock.close()
         fd = self._fds.pop(ns, None)
-        if fd is not None:
-            os.close(fd)
+        if hold:
+            self._held.extend(item for item in (sock, fd) if item is not None)
+        else:
+            if sock is not None:
+                sock.close()
+            if fd is not None:
+                os.close(fd)
         self.invalidate(ns)
         self._pids = None
         for pair in [pair for pair in self._peer_nsids if ns in pair]:
             del self._peer_nsids[pair]
+
+    def release_deleted(self):
+        """Close what forget(hold=True) kept of deleted namespaces (the end of each stage)."""
+        held, self._held = self._held, []
+        for item in held:
+            try:
+                if isinstance(item, int):
+                    os.close(item)
+                else:
+                    item.close()
+            except Exception:  # pylint: disable=broad-except
+                pass
 
     def nsid(self, ns):
         """The id the host namespace has for ns (what `ip netns list` shows), or None."""

@@ -6,6 +6,11 @@ set -euo pipefail
 [ -e /run/linuxnet-netns-sandbox ] || { echo "FAIL: the demo target runs only inside the test sandbox" >&2; exit 1; }
 # ansible-test runs this from a copy of the target; the collection itself is on the collections path
 collection_root=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/linuxnet/netns
+# the demo's names (ns1, ns2, veth-ns1) are fixed, and the before/after snapshot below reads the whole host: a
+# sandbox of its own, so that neither meets what the other lane's targets make meanwhile
+if [ "${LNT_DEMO_OWN_SANDBOX:-}" != 1 ]; then
+  exec env LNT_DEMO_OWN_SANDBOX=1 "$collection_root/tests/sandbox.sh" --new "$0" "$@"
+fi
 # shellcheck source=scripts/lib.sh
 . "$collection_root/scripts/lib.sh" demo
 demo=$collection_root/demo

@@ -44,7 +44,7 @@ class Scratch(object):
     def entry(self, name):
         return kernel.inspect_entry(name, self.run_dir)
 
-    def forget(self, name):
+    def forget(self, name, hold=False):
         self.forgotten.append(name)
 
 
