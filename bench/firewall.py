@@ -38,6 +38,7 @@ SANDBOX_MARKER = '/run/linuxnet-netns-sandbox'
 PREFIX = 'lnf' + ''.join(random.choice(string.ascii_lowercase) for dummy in range(4))
 NETWORK = ipaddress.ip_network('198.18.0.0/15')
 CLONE_NEWNET = 0x40000000
+WORK = None  # the run's scratch directory, made when the script runs
 PLAYBOOK = '''- hosts: localhost
   gather_facts: false
   tasks:

@@ -56,7 +56,7 @@ lower_layers() {
     local upper lower
     upper=$(tr ',' '\n' <<<"$options" | sed -n 's/^upperdir=//p')
     lower=$(tr ',' '\n' <<<"$options" | sed -n 's/^lowerdir=//p')
-    [ -n "$upper" ] && [ -n "$lower" ] || die "cannot read the layers of the overlay on $dir: $options"
+    if [ -z "$upper" ] || [ -z "$lower" ]; then die "cannot read the layers of the overlay on $dir: $options"; fi
     echo "$upper:$lower"
     return
   fi
