@@ -212,8 +212,8 @@ class RouteResource(Resource):
         if before.get('multipath'):
             differing.append('multipath')
         # the kernel picks dev from the gateway and src from the device; a route of another type (blackhole,
-        # unreachable...) has no src, and a device only on IPv6 (lo)
-        if not self.dev:
+        # unreachable...) has no src, and a device only on IPv6 (lo), kept while the type stays
+        if not self.dev and (self.route_type == 'unicast' or before.get('type') == self.route_type):
             after['dev'] = before.get('dev')
         if not self.src and self.route_type == 'unicast':
             after['src'] = before.get('src')

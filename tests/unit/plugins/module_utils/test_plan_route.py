@@ -12,7 +12,7 @@ from ansible_collections.linuxnet.netns.tests.unit.plugins.module_utils.fakes im
     RTPROT_BOOT, RTPROT_KERNEL, address, link, plan, route, texts,
 )
 
-RTN_LOCAL, RTN_BLACKHOLE, RTN_THROW = 2, 6, 9
+RTN_LOCAL, RTN_BLACKHOLE, RTN_PROHIBIT, RTN_THROW = 2, 6, 8, 9
 RTPROT_RA = 9
 
 
@@ -83,6 +83,15 @@ def test_a_route_replaced_by_one_without_device_has_none_after(red):
     assert result.after['dev'] is None
     assert texts(result) == ["replace route unreachable 198.18.1.0/24 in netns 'red' "
                              "(type unicast -> unreachable, gateway 198.18.0.253 -> None)"]
+
+
+def test_an_ipv6_prohibit_route_keeps_the_loopback_device_the_kernel_gave_it(red):
+    # the kernel puts IPv6 routes of the non-unicast types on lo: a route described without dev matches
+    red.add_routes('red', route('2001:db8::/32', oif=1, rtype=RTN_PROHIBIT))
+    result = plan(resource(dst='2001:db8::/32', type='prohibit'), red)
+    assert result.changes == []
+    assert result.after == result.before
+    assert result.after['dev'] == 'lo'
 
 
 def test_delete(red):
