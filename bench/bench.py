@@ -502,6 +502,25 @@ def render(rows, total_seconds, load):
             ' / '.join('{:,}'.format(run['result_bytes']) if run and not run['failed'] else '-' for run in runs),
             ' / '.join(mib(run['module_rss']) if run else '-' for run in runs),
             mib(max(run['controller_rss'] for run in runs if run))))
+    lines += [
+        '',
+        'Where the time of each ansible-playbook run goes, from the callback\'s clock: "to the task" is Ansible\'s',
+        'start-up, the inventory and the vars file with the description; "task, outside the module" is',
+        'templating the arguments, building and shipping the module, its interpreter start, imports and argument',
+        'validation, and the result\'s JSON back to the controller; "module" is `stats.seconds`; "after" is the',
+        'result\'s processing by the strategy and callbacks and Ansible\'s exit:',
+        '',
+        '| N | run | to the task | task, outside the module | module | after |',
+        '|---|---|---|---|---|---|',
+    ]
+    for row in rows:
+        for name in RUN_NAMES:
+            run = topology_run(row, name)
+            if run is None or run['failed']:
+                continue
+            lines.append('| %d | %s | %s | %s | %s | %s |' % (
+                row['n'], RUN_TITLES[name], fmt(run['before_task']), fmt(run['task'] - (run['module'] or 0)),
+                fmt(run['module']), fmt(run['wall'] - run['before_task'] - run['task'])))
     lines.append('')
     for row in rows:
         for name in RUN_NAMES:
