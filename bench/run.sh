@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Run the benchmark (as root): bench/run.sh [--output FILE] [N ...]   or   make bench [BENCH_SIZES="N ..."]
+# Profile the module's core on W(N): bench/run.sh --profile [N] [first|rerun|teardown] [cumulative|tottime]
 #
 # Default sizes: W(10), W(100), W(1000), W(5000). Measured on the 2-core machine of bench/results/latest.md,
 # the whole default run takes 7 to 8 minutes when the machine is otherwise idle or lightly used (W(5000) about
@@ -17,5 +18,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 args=("$@")
 if [ ${#args[@]} -eq 0 ] && [ -n "${BENCH_SIZES:-}" ]; then
   read -r -a args <<< "$BENCH_SIZES"
+fi
+if [ "${args[0]:-}" = --profile ]; then
+  # the module's core under cProfile, without Ansible (bench/profile.py)
+  exec "$ROOT/tests/sandbox.sh" "$ROOT/.venv/bin/python" "$ROOT/bench/profile.py" "${args[@]:1}"
 fi
 exec "$ROOT/tests/sandbox.sh" "$ROOT/.venv/bin/python" "$ROOT/bench/bench.py" "${args[@]}"

@@ -12,7 +12,6 @@ Private to this collection: may change without notice.
 """
 
 import os
-import socket
 import sys
 import time
 import traceback
