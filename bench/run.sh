@@ -20,7 +20,7 @@ if [ ${#args[@]} -eq 0 ] && [ -n "${BENCH_SIZES:-}" ]; then
   read -r -a args <<< "$BENCH_SIZES"
 fi
 if [ "${args[0]:-}" = --profile ]; then
-  # the module's core under cProfile, without Ansible (bench/profile.py)
-  exec "$ROOT/tests/sandbox.sh" "$ROOT/.venv/bin/python" "$ROOT/bench/profile.py" "${args[@]:1}"
+  # the module's core under cProfile, without Ansible (bench/module_profile.py)
+  exec "$ROOT/tests/sandbox.sh" "$ROOT/.venv/bin/python" "$ROOT/bench/module_profile.py" "${args[@]:1}"
 fi
 exec "$ROOT/tests/sandbox.sh" "$ROOT/.venv/bin/python" "$ROOT/bench/bench.py" "${args[@]}"

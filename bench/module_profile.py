@@ -56,7 +56,6 @@ def main():
             result['stats']['peak_rss_kb'] // 1024))
         if profiler:
             pstats.Stats(profiler, stream=sys.stdout).sort_stats(order).print_stats(40)
-        bench.settle()
 
 
 if __name__ == '__main__':
