@@ -33,11 +33,16 @@ else
   if [ -n "$applied" ]; then ok "the applier: $applied"; else bad "no run of the applier in this boot's journal"; fi
 fi
 if python3 -c 'import ansible' 2>/dev/null; then bad "Ansible is importable on the host"; else ok "no Ansible on the host"; fi
-pyroute2=$(python3 -c 'import pyroute2; print(pyroute2.__file__)' 2>&1)
+# the role installs pyroute2 into its virtual environment (its default netns_venv), which sees the system's
+# packages; the system's python3 itself is left as Debian ships it
+VENV=/opt/linuxnet-netns/venv
+pyroute2=$("$VENV/bin/python" -c 'import pyroute2; print(pyroute2.__file__)' 2>&1)
 case $pyroute2 in
-  /usr/local/lib/python3*) ok "pyroute2 is the one pip installed for the role: $pyroute2" ;;
-  *) bad "pyroute2 is not (only) what the role installed: $pyroute2" ;;
+  "$VENV"/lib/python3*) ok "pyroute2 is the one the role installed into $VENV: $pyroute2" ;;
+  *) bad "pyroute2 of $VENV/bin/python is not what the role installed: $pyroute2" ;;
 esac
+if python3 -c 'import pyroute2' 2>/dev/null; then bad "the system's python3 imports pyroute2: the role installed into it"
+else ok "the system's python3 has no pyroute2 (the role kept to its venv)"; fi
 
 # the topology
 if ip netns list | grep -q '^app\b'; then ok "namespace app"; else bad "no namespace app: $(ip netns list | tr '\n' ' ')"; fi

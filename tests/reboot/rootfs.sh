@@ -22,8 +22,10 @@ CACHE=${REBOOT_ROOTFS_CACHE:-/var/cache/linuxnet-netns/rootfs}
 SUITE=bookworm
 MIRROR=${REBOOT_MIRROR:-http://deb.debian.org/debian}
 # systemd as pid 1, dbus for logind (a boot without failed units), sshd for Ansible, python3 for its modules,
-# pip for the role to install pyroute2 with (Debian 12's python3-pyroute2 is too old), ip, ping and nft for the role
-PACKAGES=systemd,systemd-sysv,dbus,iproute2,iputils-ping,nftables,openssh-server,python3,python3-pip
+# pip and venv for the role to install pyroute2 with into its virtual environment (Debian 12's python3-pyroute2
+# is too old, and the hosts have no network to fetch python3-venv from when the role asks apt for it), ip, ping
+# and nft for the role
+PACKAGES=systemd,systemd-sysv,dbus,iproute2,iputils-ping,nftables,openssh-server,python3,python3-pip,python3-venv
 # Host keys are made per test run (the cache is shared by every run); apt's timers would start downloads at boot;
 # the resolv.conf mmdebstrap copies is this machine's, replaced by one that names nothing real.
 # shellcheck disable=SC2016  # "$1" is mmdebstrap's: the hook runs with the root directory as its argument
