@@ -116,22 +116,33 @@ def nla_mac(kind, mac):
     return nla(kind, bytes(bytearray(int(part, 16) for part in mac.split(':'))))
 
 
-def link_attributes(name=None, netns_fd=None, mtu=None, mac=None, master=None, link=None):
-    """The attributes of a link request, in the order the kernel is given them."""
-    parts = []
-    if name is not None:
-        parts.append(nla_string(IFLA_IFNAME, name))
-    if netns_fd is not None:
-        parts.append(nla_u32(IFLA_NET_NS_FD, netns_fd))
-    if mtu is not None:
-        parts.append(nla_u32(IFLA_MTU, mtu))
-    if mac is not None:
-        parts.append(nla_mac(IFLA_ADDRESS, mac))
-    if master is not None:
-        parts.append(nla_u32(IFLA_MASTER, master))
-    if link is not None:
-        parts.append(nla_u32(IFLA_LINK, link))
-    return b''.join(parts)
+def encode_attributes(table, values):
+    """The attributes of table [(parameter, number, encoder, ...)] whose value is given, in the table's order."""
+    return b''.join(entry[2](entry[1], values[entry[0]]) for entry in table if values.get(entry[0]) is not None)
+
+
+# the attributes of a link request, in the order the kernel is given them: (parameter, number, encoder, the name
+# pyroute2 gives it, for the requests pyroute2 still encodes)
+LINK_REQUEST_ATTRIBUTES = (
+    ('name', IFLA_IFNAME, nla_string, 'IFLA_IFNAME'),
+    ('netns_fd', IFLA_NET_NS_FD, nla_u32, 'IFLA_NET_NS_FD'),
+    ('mtu', IFLA_MTU, nla_u32, 'IFLA_MTU'),
+    ('mac', IFLA_ADDRESS, nla_mac, 'IFLA_ADDRESS'),
+    ('master', IFLA_MASTER, nla_u32, 'IFLA_MASTER'),
+    ('link', IFLA_LINK, nla_u32, 'IFLA_LINK'),
+)
+# the optional attributes of a route request, after RTA_TABLE and RTA_DST
+ROUTE_REQUEST_ATTRIBUTES = (
+    ('metric', RTA_PRIORITY, nla_u32),
+    ('gateway', RTA_GATEWAY, nla_ip),
+    ('oif', RTA_OIF, nla_u32),
+    ('src', RTA_PREFSRC, nla_ip),
+)
+
+
+def link_attributes(**values):
+    """The attributes of a link request: name, netns_fd, mtu, mac, master, link, where given."""
+    return encode_attributes(LINK_REQUEST_ATTRIBUTES, values)
 
 
 def ifinfo(index=0, flags=0, change=0):
@@ -165,18 +176,9 @@ def route_body(family, dst, dst_len, table, metric, rtype, proto=0, scope=0, tos
     # tables above 255 do not fit the header: RT_TABLE_COMPAT there, the real id in RTA_TABLE
     header = _RTMSG.pack(socket.AF_INET if family == 4 else socket.AF_INET6, dst_len, 0, tos,
                          table if table < 256 else 252, proto, scope, rtype, flags)
-    attributes = [nla_u32(RTA_TABLE, table)]
-    if dst_len:
-        attributes.append(nla_ip(RTA_DST, dst))
-    if metric is not None:
-        attributes.append(nla_u32(RTA_PRIORITY, metric))
-    if gateway is not None:
-        attributes.append(nla_ip(RTA_GATEWAY, gateway))
-    if oif is not None:
-        attributes.append(nla_u32(RTA_OIF, oif))
-    if src is not None:
-        attributes.append(nla_ip(RTA_PREFSRC, src))
-    return header + b''.join(attributes)
+    attributes = nla_u32(RTA_TABLE, table) + (nla_ip(RTA_DST, dst) if dst_len else b'')
+    return header + attributes + encode_attributes(
+        ROUTE_REQUEST_ATTRIBUTES, {'metric': metric, 'gateway': gateway, 'oif': oif, 'src': src})
 
 
 class NetlinkError(Exception):

@@ -110,13 +110,10 @@ def pyroute2_too_old():
     return None
 
 
-# link request attributes, in the order the kernel is given them
-_LINK_ATTRIBUTES = (('name', 'IFLA_IFNAME'), ('netns_fd', 'IFLA_NET_NS_FD'), ('mtu', 'IFLA_MTU'), ('mac', 'IFLA_ADDRESS'),
-                    ('master', 'IFLA_MASTER'), ('link', 'IFLA_LINK'))
-
-
 def _link_attributes(**values):
-    return [(attribute, values[key]) for key, attribute in _LINK_ATTRIBUTES if values.get(key) is not None]
+    """What netlink.link_attributes packs, as pyroute2 attribute names and values (its table, its order)."""
+    return [(entry[3], values[entry[0]]) for entry in netlink.LINK_REQUEST_ATTRIBUTES
+            if values.get(entry[0]) is not None]
 
 
 class Socket(netlink.Socket):
