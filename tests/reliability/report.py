@@ -12,6 +12,7 @@ import sys
 LABELS = [
     ('bad_input_cases', 'bad-input cases run (each: clear message naming the parameter and value, kernel unchanged)'),
     ('faults_kill9', 'kill -9 of the topology module at a random moment, then a converging re-run'),
+    ('faults_kill9_landed', 'of those kills, how many landed while the module was still running'),
     ('faults_kill9_objects', 'objects in the killed topology (namespaces, veths, addresses, routes, sysctls, files)'),
     ('faults_container_races', 'attach races with a process exiting between resolution and linking'),
     ('faults_pid_reuse', 'pid reuse after a process died (symlink entry must read as stale)'),
