@@ -20,6 +20,8 @@ from ansible_collections.linuxnet.netns.plugins.module_utils._session import lab
 
 LINK_LOCAL_V6 = ipaddress.ip_network('fe80::/10')
 LOOPBACK = (ipaddress.ip_interface('127.0.0.1/8'), ipaddress.ip_interface('::1/128'))
+# what a resource has not seen or planned yet: shared, since a topology holds thousands of resources
+NONE = frozenset()
 
 
 def sort_key(interface):
@@ -83,11 +85,9 @@ class AddressResource(Resource):
         if not self.addresses and not self.exclusive:
             raise ParameterError(prefix + 'address', raw, 'needs at least one address')
         self.nodad = True if params.get('nodad') is None else bool(params['nodad'])
-        # in a topology, several items may name the same device: exclusive then keeps all of them
-        self.keep = set(self.addresses)
-        self._seen = set()
-        self._secondary = set()
-        self._planned_add = set()
+        self._seen = NONE
+        self._secondary = NONE
+        self._planned_add = NONE
 
     def key(self):
         return 'address/%s%s' % (self.dev, ns_suffix(self.netns))
@@ -125,13 +125,14 @@ class AddressResource(Resource):
             raise NetnsError('%sdev: %s does not exist in %s' % (self.prefix, self.dev, label(self.netns)),
                              param=self.prefix + 'dev', value=self.dev)
         current = set()
-        self._secondary = set()
+        secondary = set()
         if link.get('index') is not None:
             for item in session.addresses_of(self.netns, link['index']):
                 interface = interface_of(item)
                 current.add(interface)
                 if item.get('flags', 0) & netlink.IFA_F_SECONDARY:
-                    self._secondary.add(interface)
+                    secondary.add(interface)
+        self._secondary = secondary or NONE
         current.update(session.virtual_addresses.get((self.netns, self.dev), ()))
         return link, current
 
@@ -140,7 +141,7 @@ class AddressResource(Resource):
         link, current = self._current(session)
         state['addresses'] = as_text(current or (), self.dev, self.addresses)
         state['state'] = PRESENT if link is not None else ABSENT
-        self._seen = current or set()
+        self._seen = current or NONE
         return state
 
     def plan(self, session, before):
@@ -154,8 +155,9 @@ class AddressResource(Resource):
         if self.state == PRESENT:
             add = self.addresses - current
             if self.exclusive:
-                families = set(item.version for item in self.keep)
-                for item in current - self.keep:
+                # in a topology, several items may name the device: their addresses are merged, all kept
+                families = set(item.version for item in self.addresses)
+                for item in current - self.addresses:
                     if item.version not in families:
                         continue
                     if kernel_made(item, self.dev):
@@ -179,7 +181,8 @@ class AddressResource(Resource):
         for item in sorted(add, key=sort_key):
             changes.append(Change('add %s to %s in %s' % (item, self.dev, label(self.netns)), self._adder(item)))
         after.update(state=PRESENT, addresses=as_text((current - remove) | add, self.dev, self.addresses))
-        self._planned_add = add
+        self._planned_add = add or NONE
+        self._seen = self._secondary = NONE  # read() made them for this plan alone
         return Plan(self, before, after, changes)
 
     def _index(self, session):
@@ -240,7 +243,6 @@ def build(items):
             merged[key] = resource
             continue
         first.addresses |= resource.addresses
-        first.keep |= resource.keep
         first.exclusive = first.exclusive or resource.exclusive
         first.label = '%s+%s' % (first.label, resource.label)
     resources = list(merged.values())

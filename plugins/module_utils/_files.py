@@ -12,6 +12,8 @@ import tempfile
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
 
+WRITE_SLICE = 1 << 18  # characters of text encoded and written at a time
+
 
 def read_text(path):
     """The content of a file, or None if it does not exist."""
@@ -41,14 +43,19 @@ def write_atomic(path, content, mode=0o644, what='writing'):
     """
     directory = os.path.dirname(path) or '.'
     make_dirs(directory, what)
-    data = content.encode('utf-8') if not isinstance(content, bytes) else content
     try:
         fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=directory)
     except OSError as exc:
         raise NetnsError('%s: cannot create a file in %s: %s' % (what, directory, exc.strerror), errno=exc.errno)
     try:
         with os.fdopen(fd, 'wb') as handle:
-            handle.write(data)
+            if isinstance(content, bytes):
+                handle.write(content)
+            else:
+                # encoded a slice at a time: an ownership record of thousands of namespaces is megabytes,
+                # and a whole encoded copy beside it would be as many more at the run's peak
+                for start in range(0, len(content), WRITE_SLICE):
+                    handle.write(content[start:start + WRITE_SLICE].encode('utf-8'))
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

@@ -19,6 +19,7 @@ import os
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _firewall_rules as rules
 from ansible_collections.linuxnet.netns.plugins.module_utils import _firewall_view as view
+from ansible_collections.linuxnet.netns.plugins.module_utils import _netlink as netlink
 from ansible_collections.linuxnet.netns.plugins.module_utils import _netns as netns
 from ansible_collections.linuxnet.netns.plugins.module_utils import _nft as nft
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
@@ -30,7 +31,6 @@ from ansible_collections.linuxnet.netns.plugins.module_utils._session import lab
 
 FAMILY = 'inet'
 FORWARDING_SYSCTLS = ('net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding')
-RT_TABLE_MAIN = 254
 SHOWN_LINES = 3  # rule lines an action sentence quotes; the diff has all of them
 
 
@@ -262,7 +262,7 @@ class FirewallResource(Resource):
                                  '(masquerading is limited to clients of that subnet)' % label(self.netns))
         routes = [] if session.is_virtual(self.netns) else session.routes(self.netns)
         for route in routes:
-            if (route['family'] == address.version and route['table'] == RT_TABLE_MAIN
+            if (route['family'] == address.version and route['table'] == netlink.RT_TABLE_MAIN
                     and address in ipaddress.ip_network(route['dst'])):
                 return None
         raise ParameterError(param, str(address), 'is in no subnet of %s and no route there covers it (add an '

@@ -60,6 +60,8 @@ IFA_F_SECONDARY = 0x01
 IFA_F_NODAD = 0x02
 IFA_F_PERMANENT = 0x80
 LOOPBACK_IFINDEX = 1  # lo is ifindex 1 in every network namespace
+RT_TABLE_MAIN = 254
+RT_TABLE_LOCAL = 255
 DUMP_RETRIES = 5
 
 _HDR = struct.Struct('=IHHII')
@@ -240,7 +242,8 @@ def _u8(data, start, _stop):
 
 
 def _decode(attributes, data, offset, end, into):
-    """Fill into[key] for every attribute of the table {number: (key, decoder)} found in data[offset:end]."""
+    """Fill into[position] for every attribute of the table {number: (position, decoder)} found in
+    data[offset:end]."""
     for kind, start, stop in _attrs(data, offset, end):
         known = attributes.get(kind)
         if known is not None:
@@ -248,63 +251,146 @@ def _decode(attributes, data, offset, end, into):
     return into
 
 
-LINK_ATTRIBUTES = {IFLA_IFNAME: ('name', _string), IFLA_MTU: ('mtu', _u32), IFLA_ADDRESS: ('mac', _mac),
-                   IFLA_MASTER: ('master', _u32), IFLA_LINK: ('link', _u32), IFLA_LINK_NETNSID: ('link_netnsid', _i32),
-                   IFLA_OPERSTATE: ('operstate', _u8)}
-ADDRESS_ATTRIBUTES = {IFA_ADDRESS: ('address', _ip), IFA_LOCAL: ('local', _ip), IFA_FLAGS: ('flags', _u32),
-                      IFA_LABEL: ('label', _string)}
-ROUTE_ATTRIBUTES = {RTA_DST: ('dst', _ip), RTA_OIF: ('oif', _u32), RTA_GATEWAY: ('gateway', _ip),
-                    RTA_PRIORITY: ('metric', _u32), RTA_PREFSRC: ('src', _ip), RTA_TABLE: ('table', _u32),
-                    RTA_MULTIPATH: ('multipath', lambda *_args: True)}
+class Record(tuple):
+    """A decoded kernel object, read like the dict it would otherwise be (link['name'], route.get('metric'),
+    dict(address)) but stored as a tuple of its fields: a host with thousands of namespaces holds tens of
+    thousands of them at once, and a dict of a dozen keys takes three times the room. Subclasses name the
+    fields; FIELD_INDEX is their position."""
+
+    __slots__ = ()
+    FIELDS = ()
+    FIELD_INDEX = {}
+
+    def __getitem__(self, key):
+        return tuple.__getitem__(self, self.FIELD_INDEX[key])
+
+    def get(self, key, default=None):
+        index = self.FIELD_INDEX.get(key)
+        return default if index is None else tuple.__getitem__(self, index)
+
+    def __contains__(self, key):
+        return key in self.FIELD_INDEX
+
+    def __iter__(self):
+        return iter(self.FIELDS)
+
+    def keys(self):
+        return self.FIELDS
+
+    def values(self):
+        return list(tuple.__iter__(self))
+
+    def items(self):
+        return list(zip(self.FIELDS, tuple.__iter__(self)))
+
+    def __eq__(self, other):
+        if isinstance(other, dict):
+            return dict(self.items()) == other
+        return tuple.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = tuple.__hash__
+
+    def __repr__(self):
+        return '%s(%r)' % (type(self).__name__, dict(self.items()))
+
+
+def _positions(fields):
+    return dict((name, index) for index, name in enumerate(fields))
+
+
+class Link(Record):
+    __slots__ = ()
+    FIELDS = ('index', 'name', 'kind', 'mtu', 'mac', 'up', 'flags', 'operstate', 'master', 'link', 'link_netnsid',
+              'data')
+    FIELD_INDEX = _positions(FIELDS)
+
+
+class Address(Record):
+    __slots__ = ()
+    FIELDS = ('index', 'family', 'address', 'prefixlen', 'scope', 'flags', 'label')
+    FIELD_INDEX = _positions(FIELDS)
+
+
+class Route(Record):
+    __slots__ = ()
+    FIELDS = ('family', 'dst_len', 'table', 'metric', 'tos', 'gateway', 'oif', 'src', 'scope', 'type', 'proto',
+              'flags', 'multipath', 'dst')
+    FIELD_INDEX = _positions(FIELDS)
+
+
+def _at(record, attributes):
+    """{attribute number: (field position, decoder)} of a table {number: (field name, decoder)}."""
+    return dict((number, (record.FIELD_INDEX[name], how)) for number, (name, how) in attributes.items())
+
+
+LINK_ATTRIBUTES = _at(Link, {
+    IFLA_IFNAME: ('name', _string), IFLA_MTU: ('mtu', _u32), IFLA_ADDRESS: ('mac', _mac), IFLA_MASTER: ('master', _u32),
+    IFLA_LINK: ('link', _u32), IFLA_LINK_NETNSID: ('link_netnsid', _i32), IFLA_OPERSTATE: ('operstate', _u8)})
+ROUTE_ATTRIBUTES = _at(Route, {
+    RTA_DST: ('dst', _ip), RTA_OIF: ('oif', _u32), RTA_GATEWAY: ('gateway', _ip), RTA_PRIORITY: ('metric', _u32),
+    RTA_PREFSRC: ('src', _ip), RTA_TABLE: ('table', _u32), RTA_MULTIPATH: ('multipath', lambda *_args: True)})
+_LINK_POSITION = Link.FIELD_INDEX
+_ROUTE_POSITION = Route.FIELD_INDEX
 
 
 def decode_link(data, offset, end):
     _family, _type, index, flags, _change = _IFINFO.unpack_from(data, offset)
-    link = {'index': index, 'name': None, 'kind': None, 'mtu': None, 'mac': None, 'up': bool(flags & IFF_UP),
-            'flags': flags, 'operstate': None, 'master': None, 'link': None, 'link_netnsid': None, 'data': {}}
-    _decode(LINK_ATTRIBUTES, data, offset + _IFINFO.size, end, link)
+    values = [index, None, None, None, None, bool(flags & IFF_UP), flags, None, None, None, None, {}]
+    _decode(LINK_ATTRIBUTES, data, offset + _IFINFO.size, end, values)
     for kind, start, stop in _attrs(data, offset + _IFINFO.size, end):
         if kind != IFLA_LINKINFO:
             continue
         info_data = None
         for sub, sub_start, sub_stop in _attrs(data, start, stop):
             if sub == IFLA_INFO_KIND:
-                link['kind'] = _string(data, sub_start, sub_stop)
+                values[_LINK_POSITION['kind']] = _string(data, sub_start, sub_stop)
             elif sub == IFLA_INFO_DATA:
                 info_data = (sub_start, sub_stop)
-        schema = link_kinds.DATA_ATTRIBUTES.get(link['kind'])
+        schema = link_kinds.DATA_ATTRIBUTES.get(values[_LINK_POSITION['kind']])
         if info_data and schema:
+            link_data = values[_LINK_POSITION['data']]
             for sub, sub_start, sub_stop in _attrs(data, info_data[0], info_data[1]):
                 if sub in schema:
                     name, how = schema[sub]
-                    link['data'][name] = _decode_value(how, data, sub_start, sub_stop)
-    return link
+                    link_data[name] = _decode_value(how, data, sub_start, sub_stop)
+    return Link(values)
 
 
 def decode_address(data, offset, end):
     family, prefixlen, flags, scope, index = _IFADDR.unpack_from(data, offset)
-    found = _decode(ADDRESS_ATTRIBUTES, data, offset + _IFADDR.size, end, {'flags': flags})
-    return {
-        'index': index,
-        'family': 4 if family == socket.AF_INET else 6,
-        # for IPv4, IFA_LOCAL is the interface's own address (IFA_ADDRESS is the peer on point-to-point links)
-        'address': found.get('local') if (family == socket.AF_INET and found.get('local')) else found.get('address'),
-        'prefixlen': prefixlen,
-        'scope': scope,
-        'flags': found['flags'],
-        'label': found.get('label'),
-    }
+    address = local = label = None
+    for kind, start, stop in _attrs(data, offset + _IFADDR.size, end):
+        if kind == IFA_ADDRESS:
+            address = _ip(data, start, stop)
+        elif kind == IFA_LOCAL:
+            local = _ip(data, start, stop)
+        elif kind == IFA_FLAGS:
+            flags = _u32(data, start, stop)  # all 32 bits of them (the header has the lower 8)
+        elif kind == IFA_LABEL:
+            label = _string(data, start, stop)
+    ipv4 = family == socket.AF_INET
+    # for IPv4, IFA_LOCAL is the interface's own address (IFA_ADDRESS is the peer on point-to-point links)
+    return Address((index, 4 if ipv4 else 6, local if (ipv4 and local) else address, prefixlen, scope, flags, label))
 
 
 def decode_route(data, offset, end):
     family, dst_len, _src_len, tos, table, proto, scope, rtype, flags = _RTMSG.unpack_from(data, offset)
-    route = {'family': 4 if family == socket.AF_INET else 6, 'dst_len': dst_len, 'table': table, 'metric': None,
-             'tos': tos, 'gateway': None, 'oif': None, 'src': None, 'scope': scope, 'type': rtype, 'proto': proto,
-             'flags': flags, 'multipath': False, 'dst': None}
-    _decode(ROUTE_ATTRIBUTES, data, offset + _RTMSG.size, end, route)
-    dst = route['dst'] or ('0.0.0.0' if route['family'] == 4 else '::')
-    route['dst'] = '%s/%d' % (dst, dst_len)
-    return route
+    family = 4 if family == socket.AF_INET else 6
+    values = [family, dst_len, table, None, tos, None, None, None, scope, rtype, proto, flags, False, None]
+    _decode(ROUTE_ATTRIBUTES, data, offset + _RTMSG.size, end, values)
+    dst = values[_ROUTE_POSITION['dst']] or ('0.0.0.0' if family == 4 else '::')
+    values[_ROUTE_POSITION['dst']] = '%s/%d' % (dst, dst_len)
+    return Route(values)
+
+
+def _decode_route_outside_local(data, offset, end):
+    # rtm_table, the fifth byte of struct rtmsg, holds tables up to 255 (larger ones are RT_TABLE_COMPAT there)
+    if _u8(data, offset + 4, None) == RT_TABLE_LOCAL:
+        return None
+    return decode_route(data, offset, end)
 
 
 def decode_fdb(data, offset, end):
@@ -446,7 +532,9 @@ class Socket:
                 break
             if reply_type == NLMSG_ERROR:
                 raise _error(data, offset, length, flags) or NetlinkError(errno.EIO, 'an acknowledgement, not a dump')
-            result.append(decoder(data, offset + _HDR.size, offset + length))
+            item = decoder(data, offset + _HDR.size, offset + length)
+            if item is not None:  # a decoder may leave out what its caller never needs
+                result.append(item)
         if interrupted:
             raise DumpInterrupted()
         return result
@@ -458,8 +546,11 @@ class Socket:
     def addresses(self):
         return self.dump(RTM_GETADDR, decode_address)
 
-    def routes(self):
-        return self.dump(RTM_GETROUTE, decode_route)
+    def routes(self, local=True):
+        """The routes of every table; without local, not those of the local table, which the kernel fills
+        with a handful of routes per address (the address itself, broadcast, multicast) that nothing manages
+        unless asked for by name."""
+        return self.dump(RTM_GETROUTE, decode_route if local else _decode_route_outside_local)
 
     def fdb(self):
         return self.dump(RTM_GETNEIGH, decode_fdb, _NDMSG.pack(AF_BRIDGE, 0, 0, 0, 0))

@@ -9,6 +9,7 @@ Private to this collection: may change without notice.
 import errno
 import ipaddress
 
+from ansible_collections.linuxnet.netns.plugins.module_utils import _netlink as netlink
 from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
@@ -19,8 +20,8 @@ from ansible_collections.linuxnet.netns.plugins.module_utils._session import lab
 
 RTPROT_STATIC = 4
 RTNH_F_ONLINK = 4
-RT_TABLE_MAIN = 254
-RT_TABLE_LOCAL = 255
+RT_TABLE_MAIN = netlink.RT_TABLE_MAIN
+RT_TABLE_LOCAL = netlink.RT_TABLE_LOCAL
 # routes the kernel or router advertisements own: never removed by exclusive
 UNMANAGED_PROTOCOLS = (1, 2, 9)  # redirect, kernel, ra
 MANAGED_TYPES = ('unicast', 'blackhole', 'unreachable', 'prohibit', 'throw')
@@ -321,7 +322,7 @@ class RouteSetResource(Resource):
         extra = []
         if self.netns is not None and not session.exists(self.netns):
             return extra
-        for route in session.routes(self.netns):
+        for route in session.routes(self.netns, local=self.table == RT_TABLE_LOCAL):
             if route['family'] != self.family or route['table'] != self.table:
                 continue
             if route['proto'] in UNMANAGED_PROTOCOLS or route['scope'] != SCOPE_UNIVERSE:

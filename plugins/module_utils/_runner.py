@@ -6,6 +6,7 @@
 Private to this collection: may change without notice.
 """
 
+from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
@@ -74,6 +75,24 @@ def run_module(argument_spec, build, **kwargs):
     module.exit_json(**result)
 
 
+def release_description(module, sections):
+    """Drop the copies of a normalised description's items that the module no longer reads; return how many
+    items each section had.
+
+    ansible-core holds the parameters twice besides the raw JSON (the validated params and, since 2.19, a
+    parsed copy it reads only for its own underscore options): at thousands of namespaces that is tens of
+    megabytes the converge could use.
+    """
+    counts = {}
+    parsed = getattr(basic, '_PARSED_MODULE_ARGS', None)
+    for name in sections:
+        counts[name] = len(module.params.get(name) or ())
+        module.params[name] = None
+        if isinstance(parsed, dict):
+            parsed.pop(name, None)
+    return counts
+
+
 def run_topology():
     """The topology module: validate every item with its module's spec, converge all in one process."""
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -85,6 +104,7 @@ def run_topology():
     params = module.params
     try:
         normalised = topology.normalise(params, ArgumentSpecValidator)
+        counts = release_description(module, kinds.BY_NAME)
         outcome = topology.converge_topology(normalised, state=params['state'], purge=params['purge'],
                                              name=params['name'], check_mode=module.check_mode,
                                              state_dir=params['state_dir'], objects=params['objects'])
@@ -105,5 +125,5 @@ def run_topology():
     # AnsibleModule would echo every item back (the largest part of an unchanged run's result): the options, and
     # how many items each section had
     outcome['invocation'] = {'module_args': dict(
-        (key, ('%d items' % len(value)) if key in kinds.BY_NAME else value) for key, value in params.items())}
+        (key, ('%d items' % counts[key]) if key in counts else value) for key, value in params.items())}
     module.exit_json(**outcome)

@@ -17,6 +17,7 @@ import ipaddress
 import os
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as kernel
+from ansible_collections.linuxnet.netns.plugins.module_utils import _netlink as netlink
 from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
 
@@ -54,6 +55,15 @@ def _group(items, key):
     for item in items:
         groups.setdefault(item[key] if isinstance(key, str) else key(item), []).append(item)
     return groups
+
+
+def _route_dst(route):
+    # the decoder's 'address/length' is what ipaddress prints, except for IPv6 with an embedded IPv4 address,
+    # which inet_ntop writes dotted
+    dst = route['dst']
+    if '.' in dst and ':' in dst:
+        return str(ipaddress.ip_network(dst))
+    return dst
 
 
 class LinkTable:
@@ -299,9 +309,8 @@ class Session:
         if not what:
             del self._cache[ns]
             return
-        for name in what:
-            for key in (name, name + '_by_index', name + '_by_key'):
-                dumps.pop(key, None)
+        for key in [key for key in dumps if key in what or key.split('_', 1)[0] in what]:
+            del dumps[key]  # 'routes' takes 'routes_with_local' and 'routes_by_dst' with it
 
     def _cached(self, ns, what, loader):
         # per namespace, so that forgetting one namespace's dumps never walks every other's
@@ -333,16 +342,21 @@ class Session:
         by_index = self._cached(ns, 'addresses_by_index', lambda: _group(self.addresses(ns), 'index'))
         return (by_index or {}).get(index, [])
 
-    def routes(self, ns):
-        return self._cached(ns, 'routes', lambda: nl.dump('listing routes in %s' % label(ns),
-                                                          self.socket(ns).routes)) or []
+    def routes(self, ns, local=False):
+        """The routes of a namespace; those of the local table only with local (see nl.Socket.routes): a route
+        resource of table local asks for them, everything else looks at the tables a user manages."""
+        what = 'routes_with_local' if local else 'routes'
+        return self._cached(ns, what, lambda: nl.dump('listing routes in %s' % label(ns),
+                                                      self.socket(ns).routes, local)) or []
 
     def routes_to(self, ns, family, table, dst):
         """The routes of a namespace with this family, table and destination ('198.18.0.0/24'), indexed once
         per dump."""
-        by_key = self._cached(ns, 'routes_by_key', lambda: _group(
-            self.routes(ns), lambda route: (route['family'], route['table'], str(ipaddress.ip_network(route['dst'])))))
-        return (by_key or {}).get((family, table, dst), [])
+        local = table == netlink.RT_TABLE_LOCAL
+        by_dst = self._cached(ns, 'routes_with_local_by_dst' if local else 'routes_by_dst',
+                              lambda: _group(self.routes(ns, local), _route_dst))
+        return [route for route in (by_dst or {}).get(dst, ())
+                if route['family'] == family and route['table'] == table]
 
     def fdb(self, ns):
         """Bridge forwarding entries of the namespace (vxlan flood destinations among them)."""

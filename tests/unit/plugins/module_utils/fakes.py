@@ -27,13 +27,19 @@ NTF_SELF = 0x02
 OPER_UP, OPER_DOWN = 6, 2
 
 
+def record(kind, fields):
+    """The record the decoder makes of these fields (every one of them named, none left over)."""
+    assert sorted(fields) == sorted(kind.FIELDS), sorted(set(fields) ^ set(kind.FIELDS))
+    return kind(tuple(fields[name] for name in kind.FIELDS))
+
+
 def link(index, name, kind=None, mtu=1500, mac=None, up=True, master=None, parent=None, link_netnsid=None,
          data=None):
     """A link as decode_link returns it; parent is IFLA_LINK (a veth's peer index, a vlan's parent)."""
-    return {'index': index, 'name': name, 'kind': kind, 'mtu': mtu,
-            'mac': mac or ('02:00:00:00:00:%02x' % (index or 0)), 'up': bool(up),
-            'flags': netlink.IFF_UP if up else 0, 'operstate': OPER_UP if up else OPER_DOWN, 'master': master,
-            'link': parent, 'link_netnsid': link_netnsid, 'data': dict(data or {})}
+    return record(netlink.Link, {
+        'index': index, 'name': name, 'kind': kind, 'mtu': mtu, 'mac': mac or ('02:00:00:00:00:%02x' % (index or 0)),
+        'up': bool(up), 'flags': netlink.IFF_UP if up else 0, 'operstate': OPER_UP if up else OPER_DOWN,
+        'master': master, 'link': parent, 'link_netnsid': link_netnsid, 'data': dict(data or {})})
 
 
 def loopback(up=True):
@@ -49,9 +55,10 @@ def address(index, cidr, secondary=False, flags=netlink.IFA_F_PERMANENT, label=N
         scope = 254
     else:
         scope = 0
-    return {'index': index, 'family': interface.version, 'address': str(interface.ip),
-            'prefixlen': interface.network.prefixlen, 'scope': scope,
-            'flags': flags | (netlink.IFA_F_SECONDARY if secondary else 0), 'label': label}
+    return record(netlink.Address, {
+        'index': index, 'family': interface.version, 'address': str(interface.ip),
+        'prefixlen': interface.network.prefixlen, 'scope': scope,
+        'flags': flags | (netlink.IFA_F_SECONDARY if secondary else 0), 'label': label})
 
 
 def route(dst, gateway=None, oif=None, table=254, metric=None, proto=RTPROT_STATIC, scope=None, rtype=RTN_UNICAST,
@@ -64,9 +71,10 @@ def route(dst, gateway=None, oif=None, table=254, metric=None, proto=RTPROT_STAT
         metric = 1024
     if scope is None:
         scope = RT_SCOPE_LINK if network.version == 4 and rtype == RTN_UNICAST and gateway is None else 0
-    return {'family': network.version, 'dst_len': network.prefixlen, 'table': table, 'metric': metric, 'tos': tos,
-            'gateway': gateway, 'oif': oif, 'src': src, 'scope': scope, 'type': rtype, 'proto': proto,
-            'flags': flags, 'multipath': multipath, 'dst': '%s/%d' % (network.network_address, network.prefixlen)}
+    return record(netlink.Route, {
+        'family': network.version, 'dst_len': network.prefixlen, 'table': table, 'metric': metric, 'tos': tos,
+        'gateway': gateway, 'oif': oif, 'src': src, 'scope': scope, 'type': rtype, 'proto': proto, 'flags': flags,
+        'multipath': multipath, 'dst': '%s/%d' % (network.network_address, network.prefixlen)})
 
 
 def fdb(index, dst, mac=netlink.ZERO_MAC):
@@ -132,6 +140,15 @@ class FakeSession:
 
     def add_fdb(self, ns, *entries):
         return self._add(ns, 'fdb', entries)
+
+    def change_link(self, ns, name, **fields):
+        """The kernel changed a link (records are immutable, as the decoder's are): replace it."""
+        links = self._namespace(ns).links
+        for position, item in enumerate(links):
+            if item['name'] == name:
+                links[position] = record(netlink.Link, dict(item, **fields))
+                return self
+        raise KeyError(name)
 
     def _add(self, ns, what, items):
         getattr(self._namespace(ns), what).extend(items)
@@ -204,11 +221,14 @@ class FakeSession:
     def addresses_of(self, ns, index):
         return [item for item in self.addresses(ns) if item['index'] == index]
 
-    def routes(self, ns):
-        return [] if self.is_virtual(ns) else list(self._namespace(ns).routes)
+    def routes(self, ns, local=False):
+        # like the kernel reader: the local table only when asked for
+        if self.is_virtual(ns):
+            return []
+        return [route for route in self._namespace(ns).routes if local or route['table'] != 255]
 
     def routes_to(self, ns, family, table, dst):
-        return [route for route in self.routes(ns)
+        return [route for route in self.routes(ns, local=table == 255)
                 if (route['family'], route['table'], str(ipaddress.ip_network(route['dst']))) == (family, table, dst)]
 
     def fdb(self, ns):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _applier as applier
+from ansible_collections.linuxnet.netns.plugins.module_utils import _files as files
 
 # Runs the installed command as the boot unit does, with every import of "ansible" failing and this test's
 # collection copy off the path: only what install() wrote can be imported.
@@ -64,3 +65,13 @@ def test_the_installed_applier_runs_without_ansible(tmp_path):
     wrong.write_text(json.dumps({'version': 99, 'topology': {}}))
     refused = run_installed(lib, str(wrong))
     assert refused.returncode == 1 and 'has version 99, expected 1' in refused.stderr, refused.stderr
+
+
+def test_a_large_text_is_written_whole_a_slice_at_a_time(tmp_path):
+    # slices of characters, so a character of several bytes is never cut
+    content = ('\u00e4' * 7 + '\u20ac\n') * (files.WRITE_SLICE // 3)
+    path = str(tmp_path / 'record.json')
+    files.write_atomic(path, content)
+    with open(path, 'rb') as handle:
+        assert handle.read() == content.encode('utf-8')
+    assert len(content) > 2 * files.WRITE_SLICE and os.listdir(str(tmp_path)) == ['record.json']

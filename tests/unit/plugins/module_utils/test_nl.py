@@ -10,6 +10,8 @@ __metaclass__ = type
 import socket
 import struct
 
+import pytest
+
 from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
 from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
 from pyroute2.netlink.rtnl.rtmsg import rtmsg
@@ -21,6 +23,17 @@ from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
 def encoded(msg):
     msg.encode()
     return bytes(msg.data)
+
+
+def route_message(family, dst_len, table, attrs, rtype=1, proto=0):
+    msg = rtmsg()
+    msg['family'] = family
+    msg['dst_len'] = dst_len
+    msg['table'] = table
+    msg['type'] = rtype
+    msg['proto'] = proto
+    msg['attrs'] = attrs
+    return encoded(msg)
 
 
 def test_decode_veth_link():
@@ -71,13 +84,8 @@ def test_decode_addresses_both_families():
 
 
 def test_decode_route_default_and_big_table():
-    msg = rtmsg()
-    msg['family'] = socket.AF_INET
-    msg['table'] = 252
-    msg['type'] = 1
-    msg['proto'] = 4
-    msg['attrs'] = [('RTA_TABLE', 4242), ('RTA_GATEWAY', '198.18.0.1'), ('RTA_OIF', 3), ('RTA_PRIORITY', 50)]
-    data = encoded(msg)
+    data = route_message(socket.AF_INET, 0, 252, [('RTA_TABLE', 4242), ('RTA_GATEWAY', '198.18.0.1'), ('RTA_OIF', 3),
+                                                  ('RTA_PRIORITY', 50)], proto=4)
     route = netlink.decode_route(data, 16, len(data))
     assert route['dst'] == '0.0.0.0/0' and route['table'] == 4242 and route['gateway'] == '198.18.0.1'
     assert route['oif'] == 3 and route['metric'] == 50 and route['proto'] == 4 and not route['multipath']
@@ -221,3 +229,62 @@ def test_route_requests_encode_as_pyroute2_does():
         dict(family=4, dst='198.18.5.0', dst_len=24, table=254, metric=None, rtype=6),
     ):
         assert netlink.route_body(**route) == reference_route(**route), route
+
+
+def test_a_record_reads_like_the_dict_it_replaces():
+    data = route_message(socket.AF_INET6, 64, 254, [('RTA_DST', '2001:db8::'), ('RTA_OIF', 2)])
+    route = netlink.decode_route(data, 16, len(data))
+    assert isinstance(route, netlink.Route)
+    assert route['dst'] == '2001:db8::/64' and route.get('oif') == 2 and route.get('metric') is None
+    assert route.get('nosuchfield', 'default') == 'default' and 'gateway' in route and 'nosuchfield' not in route
+    with pytest.raises(KeyError):
+        route['nosuchfield']  # pylint: disable=pointless-statement
+    as_dict = dict(route)
+    assert list(as_dict) == list(netlink.Route.FIELDS) and as_dict['family'] == 6
+    assert route == as_dict and as_dict == route and route != dict(as_dict, oif=3)
+    assert dict(route, oif=3)['oif'] == 3 and route['oif'] == 2  # a copy changes, the record never does
+    with pytest.raises(TypeError):
+        route['oif'] = 3
+
+
+def test_the_local_table_is_left_out_unless_asked_for():
+    local, main = [route_message(socket.AF_INET, 32, table, [('RTA_DST', '198.18.0.1'), ('RTA_TABLE', table)], rtype=2)
+                   for table in (255, 254)]
+    assert netlink._decode_route_outside_local(local, 16, len(local)) is None
+    assert netlink._decode_route_outside_local(main, 16, len(main))['table'] == 254
+    assert netlink.decode_route(local, 16, len(local))['table'] == 255
+
+
+class CountingSocket:
+    """Stands in for a namespace's netlink socket: the host's routes, counting the dumps asked for."""
+
+    def __init__(self, routes):
+        self.all_routes = routes
+        self.dumps = []
+
+    def routes(self, local=True):
+        self.dumps.append(local)
+        return [route for route in self.all_routes if local or route['table'] != netlink.RT_TABLE_LOCAL]
+
+
+def test_session_reads_the_local_table_only_for_a_route_in_it(tmp_path):
+    from ansible_collections.linuxnet.netns.plugins.module_utils._session import Session
+    from ansible_collections.linuxnet.netns.tests.unit.plugins.module_utils.fakes import record, route
+
+    # inet_ntop writes an embedded IPv4 address dotted, where ipaddress writes hex
+    mapped = record(netlink.Route, dict(route('::ffff:198.18.0.0/120', oif=2), dst='::ffff:198.18.0.0/120'))
+    routes = [route('198.18.0.0/24', oif=2), route('198.18.0.1/32', oif=2, table=255, rtype=2), mapped]
+    socket_ = CountingSocket(routes)
+    session = Session(run_dir=str(tmp_path))
+    session.socket = lambda ns: socket_
+    try:
+        assert session.routes_to(None, 4, 254, '198.18.0.0/24') == [routes[0]]
+        assert session.routes(None) == [routes[0], routes[2]] and socket_.dumps == [False]  # one dump, reused
+        assert session.routes_to(None, 4, 255, '198.18.0.1/32') == [routes[1]] and socket_.dumps == [False, True]
+        # an embedded IPv4 address is matched the way ipaddress writes it
+        assert session.routes_to(None, 6, 254, '::ffff:c612:0/120') == [routes[2]]
+        session.invalidate(None, 'routes')  # both dumps and their indexes go
+        assert session.routes_to(None, 4, 255, '198.18.0.1/32') == [routes[1]]
+        assert session.routes(None) == [routes[0], routes[2]] and socket_.dumps == [False, True, True, False]
+    finally:
+        session.close()

@@ -226,3 +226,16 @@ def test_managed_view(red, kernel_route, view):
 ])
 def test_managed_view_leaves_out_what_the_module_does_not_manage(red, kernel_route):
     assert route_module.managed_view(kernel_route, red.links('red'), 'red') is None
+
+
+def test_a_route_in_the_local_table_reads_the_local_table(red):
+    # the reader leaves the local table out unless a route names it: a static route there is still found
+    red.add_routes('red', route('198.18.9.0/24', gateway='198.18.0.254', oif=2, table=255))
+    assert texts(plan(resource(dst='198.18.9.0/24', gateway='198.18.0.254', table='local'), red)) == []
+    assert texts(plan(resource(dst='198.18.9.0/24', gateway='198.18.0.253', table='local'), red)) == [
+        "replace route 198.18.9.0/24 via 198.18.0.253 dev eth0 table 255 in netns 'red' "
+        "(gateway 198.18.0.254 -> 198.18.0.253)"]
+    routes = route_module.build([('routes[0].', {'netns': 'red', 'dst': '198.18.8.0/24', 'gateway': '198.18.0.254',
+                                                 'table': 'local', 'exclusive': True})])[1]
+    assert texts(plan(routes, red)) == [
+        "delete route 198.18.9.0/24 via 198.18.0.254 dev eth0 table 255 in netns 'red' (not described; exclusive)"]

@@ -94,7 +94,7 @@ def test_a_master_is_set_and_released(session):
     pair(session)
     session.add_links(None, link(4, 'br0', 'bridge'))
     assert texts(plan(resource(master='br0'), session)) == ['set master br0 on v-red in the host namespace']
-    session.links(None).get('v-red')['master'] = 4  # v-red is now a port of br0
+    session.change_link(None, 'v-red', master=4)  # v-red is now a port of br0
     result = plan(resource(master=''), session)
     assert result.before['master'] == 'br0'
     assert texts(result) == ['release v-red in the host namespace from master br0']
@@ -237,6 +237,6 @@ def test_peer_end_skips_a_decoy_with_mirrored_indexes_but_the_wrong_nsid(session
 
 def test_peer_end_needs_the_index_to_point_back(session):
     pair(session)
-    session.links('red').get('eth0')['link'] = 6  # red's index 2 is a veth, but not v-red's other end
+    session.change_link('red', 'eth0', link=6)  # red's index 2 is a veth, but not v-red's other end
     assert veth.peer_end(session, None, session.links(None).get('v-red'), ['red']) is None
     assert veth.peer_end(session, None, link(7, 'd', 'dummy', parent=2, link_netnsid=3), ['red']) is None
