@@ -259,8 +259,13 @@ def _gone_with_plan(resource, what):
                 notes=['removed together with %s' % what], gone_with=what)
 
 
-def converge(session, resources, before_apply=None):
-    """Plan and apply resources stage by stage; before_apply(plans) runs before each stage's changes."""
+def converge(session, resources, before_apply=None, keep_states=True):
+    """Plan and apply resources stage by stage; before_apply(plans) runs before each stage's changes.
+
+    Without keep_states, a plan keeps only the state of its object before (present or absent) once its stage
+    is done: the report then counts and names the changes, but has no diff (a topology of thousands of
+    objects run without diff mode needs no more, and their states are most of what it would hold).
+    """
     report = Report()
     namespaces, devices = doomed(session, resources)
     inside = {}  # doomed namespace -> {kind: described objects removed with it}
@@ -313,6 +318,11 @@ def converge(session, resources, before_apply=None):
                         raise ConvergeError(plan.resource, change.text, from_os_error(exc, change.text),
                                             report.applied)
                     report.applied.append(change.text)
+            for change in plan.changes:
+                change.run = None  # done or simulated: what its closure holds can go (thousands of them at scale)
+            if not keep_states:
+                plan.before = {'state': (plan.before or {}).get('state')}
+                plan.after = None
             report.plans.append(plan)
         # a session that holds deleted namespaces open (Session) lets them go before the next stage creates
         # anything in their place; sessions of files and units hold none

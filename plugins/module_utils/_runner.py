@@ -107,7 +107,8 @@ def run_topology():
         counts = release_description(module, kinds.BY_NAME)
         outcome = topology.converge_topology(normalised, state=params['state'], purge=params['purge'],
                                              name=params['name'], check_mode=module.check_mode,
-                                             state_dir=params['state_dir'], objects=params['objects'])
+                                             state_dir=params['state_dir'], objects=params['objects'],
+                                             diff=module._diff)
         if params['persist_file']:
             content = applier.persisted_content(normalised, params['state'], params['purge'], params['name'],
                                                 params['state_dir'])

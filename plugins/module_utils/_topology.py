@@ -135,12 +135,12 @@ def summarise(report):
 
 
 def converge_topology(normalised, state=PRESENT, purge=False, name='default', check_mode=False,
-                      state_dir=STATE_DIR, record=True, objects=False):
+                      state_dir=STATE_DIR, record=True, objects=False, diff=False):
     """Converge a normalised description; return the result dict (raises NetnsError/ConvergeError).
 
-    The result is bounded by what changed: counts per kind, and the keys of the changed objects (diff mode adds
-    their states). With objects, it also holds every object's state as the single-object module would return it
-    (read back).
+    The result is bounded by what changed: counts per kind, and the keys of the changed objects (with diff, the
+    report keeps their states for the diff). With objects, it also holds every object's state as the
+    single-object module would return it (read back).
     """
     started = time.time()
     resources = build(normalised, state)
@@ -161,7 +161,8 @@ def converge_topology(normalised, state=PRESENT, purge=False, name='default', ch
 
     with Session(check_mode=check_mode) as session:
         preflight(session, resources)
-        report = converge(session, resources, before_apply=record_intent if record else None)
+        report = converge(session, resources, before_apply=record_intent if record else None,
+                          keep_states=diff or objects)
         states = None
         if objects:
             states = dict((plan.resource.key(), plan.resource.result(session, plan, not check_mode))

@@ -147,6 +147,15 @@ def test_diff_single_merges_and_diff_by_key_lists_changed_objects():
     assert report.diff_single()['after'] == {'state': 'present', 'value': 2}
 
 
+def test_without_states_a_report_still_counts_and_names_the_changes():
+    world = World({'link/same': 1})
+    report = reconcile.converge(world, [Thing('link', 'same', 1), Thing('link', 'new', 2)], keep_states=False)
+    assert report.changed and report.actions == ['set link/new'] and world.objects['link/new'] == 2
+    assert [(plan.resource.key(), plan.changed, plan.before, plan.after) for plan in report.plans] == [
+        ('link/same', False, {'state': 'present'}, None), ('link/new', True, {'state': 'absent'}, None)]
+    assert [change.run for plan in report.plans for change in plan.changes] == [None]  # ran, then let go
+
+
 @pytest.mark.parametrize('where', ['read', 'plan'])
 def test_an_os_error_reading_or_planning_is_a_clean_failure_naming_the_object(where):
     world = World()
