@@ -111,15 +111,28 @@ def ns_inode_of(pid):
     return os.stat('/proc/%d/ns/net' % pid).st_ino
 
 
+def unshared_inode(proc, timeout=5.0):
+    """The inode of the namespace `unshare --net` made, once it has made it (under load, the process may
+    still be in ours for a while after it started)."""
+    own = ns_inode_of(os.getpid())
+    deadline = time.time() + timeout
+    while True:
+        inode = ns_inode_of(proc.pid)
+        if inode != own:
+            return inode
+        if time.time() > deadline:
+            raise AssertionError('unshare --net (pid %d) did not leave this namespace in %.0f s' % (proc.pid, timeout))
+        time.sleep(0.005)
+
+
 def test_process_exits_between_resolution_and_linking(prefix):
     outcomes = {'linked': 0, 'refused': 0}
     for round_number in range(RACE_ROUNDS):
         method = 'bind' if round_number % 2 == 0 else 'symlink'
         lifetime = random.uniform(0.2, 0.6)
         proc = subprocess.Popen(['unshare', '--net', 'sleep', '%.2f' % lifetime])
-        time.sleep(0.05)
         try:
-            inode = ns_inode_of(proc.pid)
+            inode = unshared_inode(proc)
         except OSError:
             proc.wait()
             continue
@@ -158,8 +171,7 @@ def force_pid(pid, attempts=200):
 
 def test_pid_reuse_makes_a_symlink_entry_stale(prefix):
     first = subprocess.Popen(['unshare', '--net', 'sleep', '300'])
-    time.sleep(0.1)
-    first_inode = ns_inode_of(first.pid)
+    first_inode = unshared_inode(first)
     name = prefix + '-reuse'
     linked = run_module('attach', {'name': name, 'pid': first.pid, 'method': 'symlink'})
     assert linked['rc'] == 0 and linked['netns_inode'] == first_inode, linked
@@ -167,8 +179,7 @@ def test_pid_reuse_makes_a_symlink_entry_stale(prefix):
     first.wait()
     second = force_pid(first.pid)
     try:
-        time.sleep(0.1)
-        assert ns_inode_of(second.pid) != first_inode
+        assert unshared_inode(second) != first_inode
         # the symlink now resolves to the new process's namespace: the collection says it is stale
         info = run_module('netns_info', {'names': [name]})
         entry = info['namespaces'][0]
