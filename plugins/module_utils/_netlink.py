@@ -332,6 +332,8 @@ LINK_ATTRIBUTES = _at(Link, {
 ROUTE_ATTRIBUTES = _at(Route, {
     RTA_DST: ('dst', _ip), RTA_OIF: ('oif', _u32), RTA_GATEWAY: ('gateway', _ip), RTA_PRIORITY: ('metric', _u32),
     RTA_PREFSRC: ('src', _ip), RTA_TABLE: ('table', _u32), RTA_MULTIPATH: ('multipath', lambda *_args: True)})
+# an address's attributes decode into (address, local, flags, label), of which the record keeps one address
+ADDRESS_ATTRIBUTES = {IFA_ADDRESS: (0, _ip), IFA_LOCAL: (1, _ip), IFA_FLAGS: (2, _u32), IFA_LABEL: (3, _string)}
 _LINK_POSITION = Link.FIELD_INDEX
 _ROUTE_POSITION = Route.FIELD_INDEX
 
@@ -361,16 +363,9 @@ def decode_link(data, offset, end):
 
 def decode_address(data, offset, end):
     family, prefixlen, flags, scope, index = _IFADDR.unpack_from(data, offset)
-    address = local = label = None
-    for kind, start, stop in _attrs(data, offset + _IFADDR.size, end):
-        if kind == IFA_ADDRESS:
-            address = _ip(data, start, stop)
-        elif kind == IFA_LOCAL:
-            local = _ip(data, start, stop)
-        elif kind == IFA_FLAGS:
-            flags = _u32(data, start, stop)  # all 32 bits of them (the header has the lower 8)
-        elif kind == IFA_LABEL:
-            label = _string(data, start, stop)
+    # IFA_FLAGS, where given, holds all 32 bits of the flags (the header the lower 8)
+    address, local, flags, label = _decode(ADDRESS_ATTRIBUTES, data, offset + _IFADDR.size, end,
+                                           [None, None, flags, None])
     ipv4 = family == socket.AF_INET
     # for IPv4, IFA_LOCAL is the interface's own address (IFA_ADDRESS is the peer on point-to-point links)
     return Address((index, 4 if ipv4 else 6, local if (ipv4 and local) else address, prefixlen, scope, flags, label))

@@ -60,35 +60,33 @@ def test_kill9_during_converge_then_rerun_converges(prefix):
     args = dict(topology, name=prefix, state_dir='/tmp/%s-state' % prefix)
     # a converge takes several times as long as a teardown, so each kind of round
     # draws its kill moment from its own measured duration
+    seconds = {}
     started = time.time()
     first = run_module('topology', args)
-    converge_seconds = time.time() - started
+    seconds['present'] = time.time() - started
     assert first['rc'] == 0 and first['changed'], first
     started = time.time()
     assert run_module('topology', dict(args, state='absent'))['rc'] == 0
-    teardown_seconds = time.time() - started
+    seconds['absent'] = time.time() - started
     kills = 0
     for round_number in range(KILL_ROUNDS):
         # even rounds kill a converge from scratch, odd rounds kill a teardown
         teardown = round_number % 2 == 1
         if teardown:
             assert run_module('topology', args)['rc'] == 0
-        proc = run_module('topology', dict(args, state='absent') if teardown else args, background=True)
-        duration = teardown_seconds if teardown else converge_seconds
-        pause = random.uniform(0.02, duration * 0.9)
+        state = 'absent' if teardown else 'present'
+        proc = run_module('topology', dict(args, state=state), background=True)
+        pause = random.uniform(0.02, seconds[state] * 0.9)
         time.sleep(pause)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
-        elif teardown:
-            # it finished sooner than the measured run (which a loaded machine may have stretched)
-            teardown_seconds = min(teardown_seconds, pause)
         else:
-            converge_seconds = min(converge_seconds, pause)
+            # it finished sooner than the measured run (which a loaded machine may have stretched)
+            seconds[state] = min(seconds[state], pause)
         proc.communicate()
         os.unlink(proc.args_file)
         # whatever was left, a re-run converges and a third run has nothing to do
-        state = 'absent' if teardown else 'present'
         again = run_module('topology', dict(args, state=state))
         assert again['rc'] == 0, again
         settled = run_module('topology', dict(args, state=state))
