@@ -81,4 +81,13 @@ PY
 for version in 23_1_2 24_2; do
   cp "$cache/get_pip_offline.py" "$cache/get_pip_$version.py"
 done
+# ansible-test makes this key pair on its first integration run when it is missing; the two integration lanes
+# and the ansible-core matrix start ansible-test at the same moment, and the second ssh-keygen would stop at
+# "Overwrite (y/n)?". Made once here, the way ansible-test makes it (PEM, with the header paramiko reads).
+key=$HOME/.ansible/test/id_rsa
+if [[ " ${groups[*]} " == *" test "* ]] && { [ ! -f "$key" ] || [ ! -f "$key.pub" ]; }; then
+  rm -f "$key" "$key.pub"
+  ssh-keygen -m PEM -q -t rsa -N '' -f "$key"
+  sed -i -E 's/(BEGIN|END) PRIVATE KEY/\1 RSA PRIVATE KEY/' "$key"
+fi
 log "ready: $VENV"
