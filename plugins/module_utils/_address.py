@@ -104,9 +104,7 @@ class AddressResource(Resource):
             yield ('%s/%s' % (self.key(), item), self.section,
                    {'dev': self.dev, 'netns': self.netns, 'address': [str(item)]})
 
-    def described_keys(self):
-        if self.state != PRESENT:
-            return set()
+    def ownership_keys(self):
         return set('%s/%s' % (self.key(), item) for item in self.addresses)
 
     def _identity(self):

@@ -311,7 +311,11 @@ class EtcFilesResource(Resource):
             if content is not None and plan.changed and plan.before['etc_files'].get(name) is None:
                 yield '%s/%s' % (self.key(), name), self.section, {'netns': self.netns, 'etc_files': {name: None}}
 
+    def ownership_keys(self):
+        return set('%s/%s' % (self.key(), name) for name in self.files)
+
     def described_keys(self):
+        # a file listed with state absent is described as gone
         return set('%s/%s' % (self.key(), name) for name, content in self.files.items() if content is not None)
 
     def read(self, session):

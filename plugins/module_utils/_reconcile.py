@@ -102,9 +102,13 @@ class Resource:
         if item is not None:
             yield self.key(), self.section, item
 
+    def ownership_keys(self):
+        """Ownership keys of the objects this resource describes, present or absent."""
+        return set([self.key()]) if self.section else set()
+
     def described_keys(self):
         """Ownership keys of what this resource wants present (kept when a topology purges)."""
-        return set([self.key()]) if self.state == PRESENT and self.section else set()
+        return self.ownership_keys() if self.state == PRESENT else set()
 
     def devices(self):
         """(netns, device) pairs this object is on: it goes away when one of them does."""
@@ -197,14 +201,25 @@ class Report:
     def diff_single(self):
         return {'before': self.merged('before'), 'after': self.merged('after')}
 
+    def named(self, changed_only=False):
+        """(name, plan) of each plan: its object's key, or its label when several plans share that key (a purge
+        removing an address recorded on a device whose described addresses stay is a second plan for the
+        device's key: the two are named addresses[0] and purge address/eth0@red)."""
+        # counted over every plan, so a name does not depend on which of the plans changed
+        counts = {}
+        for plan in self.plans:
+            counts[plan.resource.key()] = counts.get(plan.resource.key(), 0) + 1
+        for index, plan in enumerate(self.plans):
+            if plan.changed or not changed_only:
+                key = plan.resource.key()
+                yield (key if counts[key] == 1 else plan.resource.label or '%s (%d)' % (key, index)), plan
+
     def diff_by_key(self):
         before = {}
         after = {}
-        for plan in self.plans:
-            if plan.changed:
-                key = plan.resource.key()
-                before[key] = plan.before
-                after[key] = plan.after
+        for name, plan in self.named(changed_only=True):
+            before[name] = plan.before
+            after[name] = plan.after
         return {'before': before, 'after': after}
 
 

@@ -107,6 +107,18 @@ def preflight(session, resources):
                                      'network namespace %r does not exist and is not described in namespaces' % name)
 
 
+def purge_removals(resources, owned, state):
+    """(removal resources, purged ownership keys) for what the record holds and the description does not keep.
+
+    Every recorded object the description neither keeps nor removes itself gets a removal of its own. One may
+    share its resource key with a described resource (an address recorded on a device whose other addresses
+    stay, a file recorded in an /etc/netns directory the description writes to): the two are different objects.
+    """
+    keep = ownership.described_keys(resources) if state == PRESENT else set()
+    removed = set(r.defines_namespace() for r in resources if r.defines_namespace() and r.state == ABSENT)
+    return ownership.purge_resources(owned, keep, removed, ownership.removed_keys(resources))
+
+
 def peak_rss_kb():
     try:
         import resource
@@ -148,11 +160,8 @@ def converge_topology(normalised, state=PRESENT, purge=False, name='default', ch
     owned = ownership.load(path) if record else {}
     purged = []
     if purge or state == ABSENT:
-        keep = ownership.described_keys(resources) if state == PRESENT else set()
-        removed = set(r.defines_namespace() for r in resources if r.defines_namespace() and r.state == ABSENT)
-        extra, purged = ownership.purge_resources(owned, keep, removed)
-        described = set(r.key() for r in resources)
-        resources.extend(r for r in extra if r.key() not in described)
+        extra, purged = purge_removals(resources, owned, state)
+        resources.extend(extra)
 
     def record_intent(plans):
         # written before each stage's changes: a run killed midway still knows what it may have made
@@ -165,8 +174,8 @@ def converge_topology(normalised, state=PRESENT, purge=False, name='default', ch
                           keep_states=diff or objects)
         states = None
         if objects:
-            states = dict((plan.resource.key(), plan.resource.result(session, plan, not check_mode))
-                          for plan in report.plans)
+            states = dict((name, plan.resource.result(session, plan, not check_mode))
+                          for name, plan in report.named())
     if record and not check_mode and (purged or state == ABSENT):
         # only after success: a failed removal stays recorded, and the next run tries again
         # (with state absent nothing is kept, so every recorded key was purged)
@@ -178,7 +187,7 @@ def converge_topology(normalised, state=PRESENT, purge=False, name='default', ch
         'changed': report.changed,
         'actions': report.actions,
         'summary': summarise(report),
-        'changed_objects': [plan.resource.key() for plan in report.plans if plan.changed],
+        'changed_objects': [name for name, _plan in report.named(changed_only=True)],
         'purged': purged,
         'report': report,
         'stats': {'seconds': round(time.time() - started, 3), 'objects': len(resources), 'peak_rss_kb': peak_rss_kb()},

@@ -184,6 +184,9 @@ changed_objects:
     - The objects this run changed (in check mode, would change), by key; diff mode adds their states before and
       after (RV(diff)). Objects removed together with their namespace are not listed one by one; RV(summary)
       counts them and the namespace's diff says how many of each kind went with it.
+    - A removal by O(purge) of an object that shares its key with a described one (an address recorded on a
+      device whose described addresses stay, a file in an C(/etc/netns) directory the description writes to) is
+      named by its label, C(purge KEY), and the described one by its item, for example C(addresses[0]).
   returned: always
   type: list
   elements: str

@@ -230,3 +230,49 @@ def test_summarise_counts_objects_removed_with_their_namespace_as_removed(sessio
     report = reconcile.converge(session, ownership.purge_resources(OWNED, set())[0])
     assert topology.summarise(report) == {'netns': counts(removed=1), 'veth': counts(removed=1),
                                           'address': counts(removed=1), 'route': counts(removed=1)}
+
+
+def test_a_teardown_purges_the_record_without_building_what_the_description_removes_itself():
+    resources = built(DESCRIPTION, 'absent')
+    extra, purged = topology.purge_removals(resources, OWNED, 'absent')
+    assert extra == []
+    assert purged == sorted(OWNED)
+
+
+def test_purge_removes_a_recorded_address_and_file_beside_described_ones_of_the_same_device_and_directory(session):
+    record = dict(OWNED)
+    record['address/eth0@red/198.18.0.2/24'] = {'section': 'addresses',
+                                                'item': {'dev': 'eth0', 'netns': 'red', 'address': ['198.18.0.2/24']}}
+    record['etc_files/red/hosts'] = {'section': 'etc_files', 'item': {'netns': 'red', 'etc_files': {'hosts': None}}}
+    description = dict(DESCRIPTION, namespaces=[{'name': 'red', 'nsid': 5, 'etc_files': {'resolv.conf': 'x\n'}}],
+                       addresses=[{'dev': 'eth0', 'netns': 'red', 'address': ['198.18.0.1/24', '198.18.0.3/24']}])
+    resources = built(description)
+    extra, purged = topology.purge_removals(resources, record, 'present')
+    assert purged == ['address/eth0@red/198.18.0.2/24', 'etc_files/red/hosts']
+    assert described(extra) == [('etc_files', 'etc_files/red', 'absent', 'purge etc_files/red'),
+                                ('address', 'address/eth0@red', 'absent', 'purge address/eth0@red')]
+    converged_red(session).add_addresses('red', address(2, '198.18.0.2/24'))
+    session.check_mode = True
+    report = reconcile.converge(session, resources + extra)
+    assert "remove 198.18.0.2/24 from eth0 in netns 'red'" in report.actions
+    assert "add 198.18.0.3/24 to eth0 in netns 'red'" in report.actions
+    # two plans for one device's key, two for one directory's: each is named by its label
+    # (no hosts file here, so the file's purge does not change anything)
+    names = [name for name, _plan in report.named(changed_only=True)]
+    assert sorted(names) == ['addresses[0]', 'namespaces[0]', 'purge address/eth0@red']
+    assert set(report.diff_by_key()['before']) == set(names)
+
+
+def test_a_purge_sharing_a_key_is_named_by_its_label_even_when_the_described_object_is_unchanged(session):
+    record = dict(OWNED)
+    record['address/eth0@red/198.18.0.2/24'] = {'section': 'addresses',
+                                                'item': {'dev': 'eth0', 'netns': 'red', 'address': ['198.18.0.2/24']}}
+    resources = built(DESCRIPTION)
+    extra, purged = topology.purge_removals(resources, record, 'present')
+    assert purged == ['address/eth0@red/198.18.0.2/24']
+    converged_red(session).add_addresses('red', address(2, '198.18.0.2/24'))
+    session.check_mode = True
+    report = reconcile.converge(session, resources + extra)
+    assert report.actions == ["remove 198.18.0.2/24 from eth0 in netns 'red'"]
+    assert [name for name, _plan in report.named(changed_only=True)] == ['purge address/eth0@red']
+    assert 'addresses[0]' in [name for name, _plan in report.named()]
