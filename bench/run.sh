@@ -2,11 +2,10 @@
 # Run the benchmark (as root): bench/run.sh [--output FILE] [N ...]   or   make bench [BENCH_SIZES="N ..."]
 # Profile the module's core on W(N): bench/run.sh --profile [N] [first|rerun|teardown] [cumulative|tottime]
 #
-# Default sizes: W(10), W(100), W(1000), W(5000). Measured on the 2-core machine of bench/results/latest.md,
-# the whole default run takes 7 to 8 minutes when the machine is otherwise idle or lightly used (W(5000) about
-# 5 of them, most of that the `ip -batch` floor, whose `ip -n` calls slow down as namespaces accumulate): under
-# the 10 minutes `make bench` should stay within, so the large size is in by default. Other test suites running at the
-# same time stretch it (13 to 15 minutes at a load average of 5 to 8). Other sizes, up to 32768 (the /30s of
+# Default sizes: W(10), W(100), W(1000), W(5000). On an idle 2-core machine the whole default run takes 7 to 8
+# minutes (W(5000) about 5 of them, most of that the `ip -batch` floor, whose `ip -n` calls slow down as
+# namespaces accumulate); on the machine of bench/results/latest.md, about half as fast, 12 minutes. Other test
+# suites running at the same time stretch it (13 to 15 minutes at a load average of 5 to 8 on the faster one). Other sizes, up to 32768 (the /30s of
 # 198.18.0.0/15): bench/run.sh 2000 10000, or make bench BENCH_SIZES="2000 10000". A failed topology run is
 # written to the results as such; the script then exits 1.
 #
