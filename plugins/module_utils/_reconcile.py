@@ -15,6 +15,8 @@ have created so later stages plan against it.
 Private to this collection: may change without notice.
 """
 
+import time
+
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NamespaceGone, NetnsError, from_os_error
 
 # Stages, in the order objects are made. Removal runs the other way round.
@@ -27,6 +29,11 @@ PHASE_FIREWALL = 5
 
 PRESENT = 'present'
 ABSENT = 'absent'
+
+# How long a run waits for the kernel to finish removing a device that goes with a namespace deleted before it
+# looked (the kernel frees deleted namespaces asynchronously, one batch after another: with thousands queued,
+# seconds after the deletion)
+SETTLE_SECONDS = 10.0
 
 
 class Change:
@@ -124,6 +131,11 @@ class Resource:
 
     def devices_removed_with(self, namespaces):
         """Devices outside these doomed namespaces that the kernel removes with them (a veth's other end)."""
+        return ()
+
+    def lingering(self, session, namespaces):
+        """(netns, device) of devices of this removal that the kernel is still removing with a namespace deleted
+        before this run (namespaces: those this run removes itself); converge waits for them to go."""
         return ()
 
     def netns_refs(self):
@@ -254,6 +266,27 @@ def doomed(session, resources):
     return namespaces, devices
 
 
+def settle(session, resources, namespaces):
+    """Wait until the devices the kernel is still removing with an earlier deleted namespace are gone.
+
+    Read while they linger, what is on them would be planned for removal: a teardown run again right after
+    the first reports changes. After the timeout they are read as they are.
+    """
+    waiting = set()
+    for resource in resources:
+        waiting.update(resource.lingering(session, namespaces))
+    touched = set(netns for netns, _dev in waiting)
+    deadline = time.time() + SETTLE_SECONDS
+    while waiting and time.time() < deadline:
+        time.sleep(0.02)
+        for netns in touched:
+            session.invalidate(netns, 'links')
+        waiting = set((netns, dev) for netns, dev in waiting
+                      if session.exists(netns) and session.links(netns).get(dev) is not None)
+    for netns in touched:
+        session.invalidate(netns)  # what was read of them before (addresses, routes) went with the devices
+
+
 def _goes_with(resource, namespaces, devices):
     """(what, namespace) an object goes away with, if it does: a doomed namespace, or a device of one."""
     if resource.state != ABSENT or resource.defines_namespace() is not None:
@@ -283,6 +316,7 @@ def converge(session, resources, before_apply=None, keep_states=True):
     """
     report = Report()
     namespaces, devices = doomed(session, resources)
+    settle(session, resources, namespaces)
     inside = {}  # doomed namespace -> {kind: described objects removed with it}
     for stage in stages(resources):
         plans = []

@@ -15,7 +15,7 @@ from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
 from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import (
-    ABSENT, PHASE_LINK, PRESENT, Change, Plan, Resource, labelled,
+    ABSENT, PHASE_LINK, PRESENT, SETTLE_SECONDS, Change, Plan, Resource, labelled,
 )
 from ansible_collections.linuxnet.netns.plugins.module_utils._session import label, ns_suffix
 
@@ -41,6 +41,20 @@ def peer_end(session, ns, link, candidates):
             continue
         return other, peer
     return None
+
+
+def peer_unnamed(session, ns, link):
+    """Whether the other end of the veth `link` of namespace ns is in a namespace with no name under /run/netns:
+    a container's, or one the kernel is freeing (its id reads -1 once the kernel has dropped it)."""
+    nsid = link.get('link_netnsid')
+    if link.get('kind') != 'veth' or nsid is None:
+        return False
+    if nsid < 0:
+        return True
+    named = [None] if ns is not None else []
+    named.extend(entry.name for entry in kernel.list_entries(session.run_dir)
+                 if entry.kind == kernel.LIVE and entry.name != ns)
+    return peer_end(session, ns, link, named) is None
 
 
 class VethResource(Resource):
@@ -90,6 +104,20 @@ class VethResource(Resource):
 
     def removal_item(self):
         return {'name': self.name, 'netns': self.netns, 'peer': self.peer, 'peer_netns': self.peer_netns, 'force': True}
+
+    def lingering(self, session, namespaces):
+        # the end left when the other end's namespace was deleted before this run: the kernel removes it soon
+        if self.state != ABSENT or namespaces.intersection(self.netns_names()):
+            return ()
+        ends = [(ns, name) for ns, name in ((self.netns, self.name), (self.peer_netns, self.peer))
+                if ns is None or session.exists(ns)]
+        if len(ends) != 1:
+            return ()
+        ns, name = ends[0]
+        link = session.links(ns).get(name)
+        if link is None or not peer_unnamed(session, ns, link):
+            return ()
+        return (ends[0],)
 
     def netns_refs(self):
         return [(param, ns) for param, ns in (('netns', self.netns), ('peer_netns', self.peer_netns)) if ns is not None]
@@ -161,10 +189,10 @@ class VethResource(Resource):
         where += ' in another namespace (nsid %s as seen from %s)' % (link.get('link_netnsid'), label(self.netns))
         return {'matches': False, 'link': None, 'description': where, 'dying': True}
 
-    def _wait_gone(self, session, timeout=2.0):
+    def _wait_gone(self, session, timeout=SETTLE_SECONDS):
         """A veth whose peer is in a namespace without a name is usually the half of a pair whose namespace was
-        just deleted: the kernel removes it asynchronously, within milliseconds. Give it that time rather than
-        calling it a conflict; return the link if it is still there after all."""
+        just deleted: the kernel removes it asynchronously (milliseconds later, seconds when many namespaces are
+        queued). Give it that time rather than calling it a conflict; return the link if it is still there."""
         deadline = time.time() + timeout
         while True:
             session.invalidate(self.netns, 'links')

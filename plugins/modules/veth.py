@@ -68,6 +68,9 @@ options:
     default: false
 notes:
   - Deleting the namespace of either end deletes the pair; the next run reports it absent and creates it again.
+  - The kernel removes the other end of a deleted namespace's veth when it frees the namespace, asynchronously
+    (seconds later when many namespaces are queued). A run that finds such an end still there, at the name it
+    creates or with a pair it removes, waits up to 10 seconds for it to go.
 seealso:
   - module: linuxnet.netns.netns
   - module: linuxnet.netns.address

@@ -9,6 +9,7 @@ import random
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 from conftest import FULL, figure, netns_names, run_module, sh
@@ -233,4 +234,36 @@ def test_namespace_deleted_by_hand_between_runs(prefix):
     assert not run_module('topology', args)['changed']
     sh('ip netns exec %s-1 ping -c1 -W2 198.18.1.1' % prefix)
     assert run_module('topology', dict(args, state='absent'))['rc'] == 0
+    figure('faults_other', 1)
+
+
+def test_teardown_run_again_while_the_kernel_still_frees_a_namespace(prefix):
+    """The kernel frees a deleted namespace asynchronously (with many queued, seconds later): until then the
+    host's end of its veth and the address on it are still there. A teardown run again meanwhile waits for
+    them instead of removing the address, and reports no change."""
+    topology = description(prefix, count=2)
+    args = dict(topology, name=prefix, state_dir='/tmp/%s-state' % prefix)
+    assert run_module('topology', args)['changed']
+    # a process inside keeps the namespace from being freed once its name is gone, as a long queue would
+    holder = subprocess.Popen(['ip', 'netns', 'exec', '%s-0' % prefix, 'sleep', '60'])
+    try:
+        deadline = time.time() + 5
+        while ns_inode_of(holder.pid) != os.stat('/run/netns/%s-0' % prefix).st_ino:
+            assert time.time() < deadline, 'ip netns exec did not enter the namespace in 5 s'
+            time.sleep(0.005)
+        first = run_module('topology', dict(args, state='absent'))
+        assert first['rc'] == 0 and first['changed'], first
+        assert netns_names(prefix) == [] and host_links(prefix) == ['%sh0' % prefix]
+        killer = threading.Timer(1.0, holder.kill)
+        killer.start()
+        started = time.time()
+        again = run_module('topology', dict(args, state='absent'))
+        waited = time.time() - started
+        killer.join()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert again['rc'] == 0 and not again['changed'] and again['actions'] == [], again
+    assert waited > 1.0, 'the run did not wait for the kernel (%.2f s)' % waited
+    assert host_links(prefix) == []
     figure('faults_other', 1)

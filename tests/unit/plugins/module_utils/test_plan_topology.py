@@ -276,3 +276,62 @@ def test_a_purge_sharing_a_key_is_named_by_its_label_even_when_the_described_obj
     assert report.actions == ["remove 198.18.0.2/24 from eth0 in netns 'red'"]
     assert [name for name, _plan in report.named(changed_only=True)] == ['purge address/eth0@red']
     assert 'addresses[0]' in [name for name, _plan in report.named()]
+
+
+# -- a device the kernel is still removing with a namespace deleted before the run ----------------------------
+
+HOST_END = {
+    'namespaces': [{'name': 'red'}],
+    'veths': [{'name': 'v-red', 'peer': 'eth0', 'peer_netns': 'red'}],
+    'addresses': [{'dev': 'v-red', 'address': ['198.18.0.254/24']}],
+}
+
+
+def host_end_of_a_deleted_namespace(session, link_netnsid=3):
+    """red is deleted, but the kernel has not freed it yet: the host's end of its veth is still there."""
+    session.add_links(None, link(5, 'v-red', 'veth', parent=2, link_netnsid=link_netnsid))
+    session.add_addresses(None, address(5, '198.18.0.254/24'))
+    return session
+
+
+def kernel_frees_it_at_the_first_sleep(monkeypatch, session):
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        host = session.namespaces[None]
+        host.links = [item for item in host.links if item['name'] != 'v-red']
+        host.addresses = [item for item in host.addresses if item['index'] != 5]
+    monkeypatch.setattr(reconcile.time, 'sleep', sleep)
+    return sleeps
+
+
+@pytest.mark.parametrize('link_netnsid', [3, -1])
+def test_a_teardown_run_again_waits_for_the_host_end_the_kernel_is_still_removing(monkeypatch, session,
+                                                                                  link_netnsid):
+    host_end_of_a_deleted_namespace(session, link_netnsid)
+    sleeps = kernel_frees_it_at_the_first_sleep(monkeypatch, session)
+    report = reconcile.converge(session, built(HOST_END, 'absent'))
+    assert sleeps == [0.02]
+    assert report.actions == [] and not report.changed
+    assert (None,) in session.invalidated  # nothing read of the host before the wait is used after it
+
+
+def test_a_host_end_that_does_not_go_is_removed_after_the_wait(monkeypatch, session):
+    host_end_of_a_deleted_namespace(session)
+    monkeypatch.setattr(reconcile, 'SETTLE_SECONDS', 0.05)
+    monkeypatch.setattr(reconcile.time, 'sleep', lambda seconds: None)
+    session.check_mode = True
+    report = reconcile.converge(session, built(HOST_END, 'absent'))
+    assert report.actions == ['remove 198.18.0.254/24 from v-red in the host namespace']
+
+
+def test_a_veth_whose_other_end_is_in_a_named_namespace_is_not_waited_for(monkeypatch, session):
+    # the pair was moved: its other end lives on in blue, so the kernel is not removing it
+    host_end_of_a_deleted_namespace(session)
+    session.add_netns('blue').set_peer_nsid(None, 'blue', 3)
+    session.add_links('blue', link(2, 'eth0', 'veth', parent=5, link_netnsid=0))
+    monkeypatch.setattr(reconcile.time, 'sleep', lambda seconds: pytest.fail('waited for a device that stays'))
+    session.check_mode = True
+    report = reconcile.converge(session, built(HOST_END, 'absent'))
+    assert report.actions == ['remove 198.18.0.254/24 from v-red in the host namespace']
