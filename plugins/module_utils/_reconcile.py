@@ -274,17 +274,26 @@ def settle(session, resources, namespaces):
     """
     waiting = set()
     for resource in resources:
-        waiting.update(resource.lingering(session, namespaces))
+        try:
+            waiting.update(resource.lingering(session, namespaces))
+        except NamespaceGone:
+            pass  # the namespace it would linger in went while we looked (a concurrent run removed it)
     touched = set(netns for netns, _dev in waiting)
     deadline = time.time() + SETTLE_SECONDS
     while waiting and time.time() < deadline:
         time.sleep(0.02)
         for netns in touched:
             session.invalidate(netns, 'links')
-        waiting = set((netns, dev) for netns, dev in waiting
-                      if session.exists(netns) and session.links(netns).get(dev) is not None)
+        waiting = set(item for item in waiting if _still_there(session, *item))
     for netns in touched:
         session.invalidate(netns)  # what was read of them before (addresses, routes) went with the devices
+
+
+def _still_there(session, netns, dev):
+    try:
+        return session.exists(netns) and session.links(netns).get(dev) is not None
+    except NamespaceGone:  # removed between the two questions
+        return False
 
 
 def _goes_with(resource, namespaces, devices):

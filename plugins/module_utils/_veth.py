@@ -13,7 +13,7 @@ from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as k
 from ansible_collections.linuxnet.netns.plugins.module_utils import _links as links
 from ansible_collections.linuxnet.netns.plugins.module_utils import _nl as nl
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
-from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
+from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NamespaceGone, NetnsError, ParameterError
 from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import (
     ABSENT, PHASE_LINK, PRESENT, SETTLE_SECONDS, Change, Plan, Resource, labelled,
 )
@@ -34,10 +34,17 @@ def peer_end(session, ns, link, candidates):
     for other in ([ns] if nsid is None else candidates):
         if session.is_virtual(other) or (nsid is not None and other == ns):
             continue
-        peer = session.links(other).by_index.get(link['link'])
-        if peer is None or peer.get('kind') != 'veth' or peer.get('link') != link.get('index'):
-            continue
-        if nsid is not None and session.peer_nsid(ns, other) != nsid:
+        try:
+            peer = session.links(other).by_index.get(link['link'])
+            if peer is None or peer.get('kind') != 'veth' or peer.get('link') != link.get('index'):
+                continue
+            if nsid is not None and session.peer_nsid(ns, other) != nsid:
+                continue
+        except NamespaceGone:
+            # a candidate deleted since it was listed (a concurrent run) holds no peer any more; ns itself gone
+            # is the caller's failure
+            if other == ns or session.entry(other).kind == kernel.LIVE:
+                raise
             continue
         return other, peer
     return None

@@ -6,6 +6,8 @@ among namespaces whose ifindexes repeat."""
 
 import pytest
 
+from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as kernel
+from ansible_collections.linuxnet.netns.plugins.module_utils import _reconcile as reconcile
 from ansible_collections.linuxnet.netns.plugins.module_utils import _veth as veth
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
 from ansible_collections.linuxnet.netns.tests.unit.plugins.module_utils.fakes import link, plan, texts
@@ -240,3 +242,29 @@ def test_peer_end_needs_the_index_to_point_back(session):
     session.change_link('red', 'eth0', link=6)  # red's index 2 is a veth, but not v-red's other end
     assert veth.peer_end(session, None, session.links(None).get('v-red'), ['red']) is None
     assert veth.peer_end(session, None, link(7, 'd', 'dummy', parent=2, link_netnsid=3), ['red']) is None
+
+
+
+def test_settling_a_teardown_whose_namespace_a_concurrent_run_removes_meanwhile(session, monkeypatch):
+    """Two teardowns of overlapping topologies: between 'red exists' and reading red's links, the other run
+    deleted red. The end left behind is not lingering (there is nothing left to wait for), not an error."""
+    session.add_netns('red')
+    monkeypatch.setattr(session, 'exists', lambda ns: ns in (None, 'red'))  # red existed when asked; reading finds it gone
+    del session.namespaces['red']
+    teardown = resource(name='eth1', netns='red', peer='eth0', peer_netns='blue', state='absent')
+    reconcile.settle(session, [teardown], set())  # raised NamespaceGone before
+    assert session.invalidated == []
+
+
+def test_a_candidate_namespace_deleted_after_it_was_listed_holds_no_peer(session, monkeypatch):
+    """Looking for a veth's other end among the listed namespaces while a concurrent run deletes one of them:
+    that one is skipped (the other end is in no named namespace), not a failure naming it."""
+    pair(session)
+    listed = session.list_entries(session.run_dir)
+    gone = kernel.Entry('gone', kernel.entry_path('gone', session.run_dir), kernel.LIVE, dev=4, ino=4242)
+    monkeypatch.setattr(kernel, 'list_entries', lambda run_dir: [gone] + listed)
+    v_red = session.links(None).get('v-red')
+    assert veth.peer_end(session, None, v_red, ['gone', 'red']) == ('red', session.links('red').get('eth0'))
+    assert not veth.peer_unnamed(session, None, v_red)
+    del session.namespaces['red']  # and red too, now: the peer is in a namespace without a name
+    assert veth.peer_unnamed(session, None, v_red)
