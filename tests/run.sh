@@ -43,15 +43,19 @@ done
 "$ROOT/tests/host_state.sh" snapshot "$TEST_TMP/host-before.txt" || exit 1
 sync_collection
 
-# With both stages in one run, the reliability suites (in their own sandbox) run beside the integration lanes:
-# together they use the two cores better than one after the other.
+# In a run of several stages, the reliability suites (in their own sandbox) and the matrix of the other
+# ansible-core releases (their own venvs, copies and sandbox) run beside the other stages: most stages keep one
+# core busy, the integration lanes two, and what runs beside fills the rest. The reliability suites start first;
+# the matrix once the main sanity stage has made the sanity venvs that some releases share with it
+# (~/.ansible/test/venv, keyed by their requirements: two ansible-test runs must not make one at once).
 RELIABILITY_PID=
 start_reliability_beside() {
-  [[ " ${stages[*]} " == *" integration "* && " ${stages[*]} " == *" reliability "* ]] || return 0
+  [[ " ${stages[*]} " == *" reliability "* && ${#stages[@]} -gt 1 ]] || return 0
   [ ${#targets[@]} -eq 0 ] || return 0
+  [ -z "$RELIABILITY_PID" ] || return 0
   "$ROOT/tests/reliability/run.sh" > "$TEST_TMP/reliability.log" 2>&1 &
   RELIABILITY_PID=$!
-  echo "reliability suites started beside the integration targets (pid $RELIABILITY_PID); output follows them"
+  echo "reliability suites started beside the other stages (pid $RELIABILITY_PID); output follows them"
 }
 wait_reliability() {
   local status=0
@@ -60,14 +64,14 @@ wait_reliability() {
   return $status
 }
 
-# Likewise the matrix of the other ansible-core releases (its own venvs, copies and sandbox).
 MATRIX_PID=
 start_matrix_beside() {
-  [[ " ${stages[*]} " == *" integration "* && " ${stages[*]} " == *" matrix "* ]] || return 0
+  [[ " ${stages[*]} " == *" matrix "* && ${#stages[@]} -gt 1 ]] || return 0
   [ ${#targets[@]} -eq 0 ] || return 0
+  [ -z "$MATRIX_PID" ] || return 0
   "$ROOT/tests/matrix.sh" > "$TEST_TMP/matrix.log" 2>&1 &
   MATRIX_PID=$!
-  echo "ansible-core matrix started beside the integration targets (pid $MATRIX_PID); output follows them"
+  echo "ansible-core matrix started beside the other stages (pid $MATRIX_PID); output follows them"
 }
 wait_matrix() {
   local status=0
@@ -77,20 +81,22 @@ wait_matrix() {
 }
 
 run_stage host-check-selftest "$ROOT/tests/host_state.sh" selftest
+start_reliability_beside
+[[ " ${stages[*]} " == *" sanity "* ]] || start_matrix_beside
 for stage in "${stages[@]}"; do
   case $stage in
-    sanity) run_stage sanity in_collection ansible-test sanity --venv --python "$PY_VERSION" --color no ;;
+    sanity)
+      run_stage sanity in_collection ansible-test sanity --venv --python "$PY_VERSION" --color no
+      start_matrix_beside ;;
     units) run_stage units in_collection ansible-test units --venv --python "$PY_VERSION" --color no ;;
     lint) run_stage lint "$ROOT/tests/lint.sh" ;;
     docs) DOCS_OUT=$TEST_TMP/docs run_stage docs "$ROOT/scripts/docs.sh" ;;
     build) run_stage build "$ROOT/tests/build_install.sh" ;;
     integration)
-      start_reliability_beside
-      start_matrix_beside
       run_stage integration "$ROOT/tests/integration.sh" "${targets[@]}" ;;
     reliability)
       if [ -n "$RELIABILITY_PID" ]; then
-        run_stage reliability wait_reliability  # the time shown is what it ran past the integration stage
+        run_stage reliability wait_reliability  # the time shown is what it ran past the stages before
       else
         run_stage reliability "$ROOT/tests/reliability/run.sh"
       fi ;;
