@@ -1,7 +1,7 @@
 # Copyright (c) linuxnet.netns contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The requests that change the kernel, on the plain sockets of _netlink: links, addresses and routes packed
+"""The requests that change the kernel, on the plain socket of _netlink_socket: links, addresses and routes packed
 by _netlink (checked byte for byte against pyroute2 in the unit tests), kind data, fdb entries and nsids
 encoded with pyroute2's message classes; the pyroute2 import guard; and the helpers that turn netlink errors
 into NetnsError.
@@ -17,6 +17,7 @@ import time
 import traceback
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _netlink as netlink
+from ansible_collections.linuxnet.netns.plugins.module_utils import _netlink_socket as netlink_socket
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, errno_message
 from ansible_collections.linuxnet.netns.plugins.module_utils._netlink import (
     AF_BRIDGE, IFF_UP, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NTF_SELF, NUD_NOARP, NUD_PERMANENT,
@@ -116,7 +117,7 @@ def _link_attributes(**values):
             if values.get(entry[0]) is not None]
 
 
-class Socket(netlink.Socket):
+class Socket(netlink_socket.Socket):
     """A route netlink socket that can also change things (needs pyroute2)."""
 
     def _fdb_msg(self, index, dst):
@@ -191,7 +192,7 @@ class Socket(netlink.Socket):
         return self.request_body(RTM_DELROUTE, 0, netlink.route_body(**route))
 
 
-class ReadingSocket(netlink.Socket):
+class ReadingSocket(netlink_socket.Socket):
     """Where pyroute2 is missing: dumps and queries work; asking for a change says what to install."""
 
     def __getattr__(self, name):

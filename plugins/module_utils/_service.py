@@ -25,8 +25,8 @@ import stat
 from ansible_collections.linuxnet.netns.plugins.module_utils import _files as files
 from ansible_collections.linuxnet.netns.plugins.module_utils import _kernel as kernel
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
-from ansible_collections.linuxnet.netns.plugins.module_utils._engines import run_command
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
+from ansible_collections.linuxnet.netns.plugins.module_utils._process import run_command
 from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import (
     ABSENT, PRESENT, Change, ConvergeError, Plan, Resource, converge,
 )

@@ -44,7 +44,8 @@ def test_the_file_list_follows_the_imports(tmp_path):
     assert installed == sorted(applier.core_files())
     # what a topology needs is there, what needs Ansible (the module glue) is not
     for needed in ('_applier', '_topology', '_kinds', '_ownership', '_reconcile', '_session', '_netns', '_veth',
-                   '_link', '_link_kinds', '_links', '_address', '_route', '_netlink', '_nl', '_kernel', '_files'):
+                   '_link', '_link_kinds', '_links', '_address', '_route', '_netlink', '_netlink_socket', '_nl',
+                   '_kernel', '_files'):
         assert needed in installed
     assert '_runner' not in installed
     for name in installed:

@@ -21,6 +21,7 @@ import pytest
 
 from ansible_collections.linuxnet.netns.plugins.module_utils import _containers as containers
 from ansible_collections.linuxnet.netns.plugins.module_utils import _engines as engines
+from ansible_collections.linuxnet.netns.plugins.module_utils import _process as process
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError, ParameterError
 
 FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
@@ -279,7 +280,7 @@ class Runner(object):
 @pytest.fixture
 def commands(monkeypatch):
     """Every CLI is "installed" (get_bin_path answers /usr/bin/NAME)."""
-    monkeypatch.setattr(engines, 'get_bin_path', lambda name: name if name.startswith('/') else '/usr/bin/' + name)
+    monkeypatch.setattr(process, 'get_bin_path', lambda name: name if name.startswith('/') else '/usr/bin/' + name)
 
 
 def test_podman_pod_resolves_to_its_infra_container(commands):
@@ -312,7 +313,7 @@ def test_podman_url_and_unknown_container(commands):
 def test_podman_missing_executable_names_the_option(monkeypatch):
     def missing(name):
         raise ValueError('Failed to find required executable "%s"' % name)
-    monkeypatch.setattr(engines, 'get_bin_path', missing)
+    monkeypatch.setattr(process, 'get_bin_path', missing)
     with pytest.raises(NetnsError) as exc:
         engines.resolve('web', 'podman', {'podman_executable': '/opt/podman'})
     assert exc.value.msg.startswith('podman_executable: /opt/podman not found on the target')
@@ -477,7 +478,7 @@ def test_crio_without_socket_or_crictl(tmp_path, monkeypatch):
 
     def missing(name):
         raise ValueError(name)
-    monkeypatch.setattr(engines, 'get_bin_path', missing)
+    monkeypatch.setattr(process, 'get_bin_path', missing)
     with pytest.raises(NetnsError) as exc:
         engines.resolve('x', 'crio', {'crio_address': str(tmp_path / 'crio.sock')})
     assert exc.value.msg.startswith('runtime: crictl not found on the target')
@@ -523,7 +524,7 @@ def test_ctr_targets():
 def test_auto_lists_every_runtime_it_asked(tmp_path, monkeypatch):
     def missing(name):
         raise ValueError(name)
-    monkeypatch.setattr(engines, 'get_bin_path', missing)
+    monkeypatch.setattr(process, 'get_bin_path', missing)
     settings = {'docker_host': 'unix://%s/d.sock' % tmp_path, 'containerd_address': str(tmp_path / 'c.sock'),
                 'crio_address': str(tmp_path / 'o.sock')}
     with pytest.raises(NetnsError) as exc:

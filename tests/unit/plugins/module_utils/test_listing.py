@@ -11,6 +11,8 @@ import pytest
 from ansible_collections.linuxnet.netns.plugins.module_utils import _containers as containers
 from ansible_collections.linuxnet.netns.plugins.module_utils import _discovery as discovery
 from ansible_collections.linuxnet.netns.plugins.module_utils import _engines as engines
+from ansible_collections.linuxnet.netns.plugins.module_utils import _engines_cri as engines_cri
+from ansible_collections.linuxnet.netns.plugins.module_utils import _process as process
 from ansible_collections.linuxnet.netns.tests.unit.plugins.module_utils.test_containers import (
     CRI_CONTAINER, CRI_NETNS, CRI_POD, Runner, load, text,
 )
@@ -21,7 +23,7 @@ POD_NAME = 'default/web-7d9c8b6f5-x2k4p'
 @pytest.fixture
 def commands(monkeypatch):
     """Every CLI is "installed" (get_bin_path answers /usr/bin/NAME)."""
-    monkeypatch.setattr(engines, 'get_bin_path', lambda name: name if name.startswith('/') else '/usr/bin/' + name)
+    monkeypatch.setattr(process, 'get_bin_path', lambda name: name if name.startswith('/') else '/usr/bin/' + name)
 
 
 @pytest.fixture
@@ -108,7 +110,7 @@ def crictl_runner():
 
 def test_a_cri_pod_sandbox_owns_the_namespace_of_its_containers(commands, cri_socket, monkeypatch):
     runner = crictl_runner()
-    monkeypatch.setattr(engines, 'has_command', lambda name: name == 'crictl')
+    monkeypatch.setattr(engines_cri, 'has_command', lambda name: name == 'crictl')
     found, statuses = engines.list_containers(['containerd'], {'containerd_address': cri_socket}, run=runner)
     assert statuses == [{'runtime': 'containerd', 'where': 'containerd at %s (namespace k8s.io)' % cri_socket,
                          'state': 'listed', 'problem': None, 'containers': 2}]
@@ -146,7 +148,7 @@ def test_crictl_pod_gone_between_listing_and_inspecting_is_left_out(commands, cr
     gone = pods['items'][1]['id']
     runner = crictl_runner()
     runner.answers[('pods', '-o', 'json')] = (0, json.dumps(pods), '')
-    monkeypatch.setattr(engines, 'has_command', lambda name: name == 'crictl')
+    monkeypatch.setattr(engines_cri, 'has_command', lambda name: name == 'crictl')
     found, _statuses = engines.list_containers(['containerd'], {'containerd_address': cri_socket}, run=runner)
     assert [record['name'] for record in found] == [POD_NAME, 'nginx']
     # all at once first (refused: one is gone), then one by one
