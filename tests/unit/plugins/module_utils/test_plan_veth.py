@@ -244,7 +244,6 @@ def test_peer_end_needs_the_index_to_point_back(session):
     assert veth.peer_end(session, None, link(7, 'd', 'dummy', parent=2, link_netnsid=3), ['red']) is None
 
 
-
 def test_settling_a_teardown_whose_namespace_a_concurrent_run_removes_meanwhile(session, monkeypatch):
     """Two teardowns of overlapping topologies: between 'red exists' and reading red's links, the other run
     deleted red. The end left behind is not lingering (there is nothing left to wait for), not an error."""
