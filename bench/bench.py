@@ -394,7 +394,8 @@ def main():
 def versions():
     def version(cmd):
         try:
-            return subprocess.run(cmd, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            # stdout only: a library's warning on stderr (cryptography's about DSA, under ansible) is no version
+            return subprocess.run(cmd, check=False, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                   universal_newlines=True).stdout.strip().splitlines()[0]
         except (OSError, IndexError):
             return '?'

@@ -16,11 +16,13 @@ port 8080 to port 80 of the host end. Measured, one after the other:
 and prints wall times and the module's own time (stats.seconds), with the firewall cost per namespace: the
 module time of the firewall runs minus that of the base re-run, divided by N.
 
-Runs only inside the test sandbox:  tests/sandbox.sh .venv/bin/python bench/firewall.py [-n 100]
+`make bench` runs it after the W(N) benchmark and writes bench/results/firewall.md (the README shows that file).
+Alone, inside the test sandbox:  tests/sandbox.sh .venv/bin/python bench/firewall.py [-n 100] [--output FILE]
 """
 
 import argparse
 import ctypes
+import datetime
 import ipaddress
 import json
 import os
@@ -151,6 +153,7 @@ def nft_floor(n, nft):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('-n', type=int, default=100, help='namespaces (default 100)')
+    parser.add_argument('--output', help='also write the results (markdown) to this file')
     args = parser.parse_args()
     if not os.path.exists(SANDBOX_MARKER):
         raise SystemExit('run it in the test sandbox: tests/sandbox.sh .venv/bin/python bench/firewall.py')
@@ -171,16 +174,26 @@ def main():
         rows.append(('firewalls, re-run (changed=%s)' % again['changed'], wall, again['stats']['seconds']))
     finally:
         converge(description(n, True, 'absent'), 'teardown')
-    print('N=%d namespaces, each with a masquerade rule and a port forward (%s)' % (n, subprocess.run(
-        [nft, '--version'], stdout=subprocess.PIPE, universal_newlines=True, check=False).stdout.strip()))
-    print('| run | wall | module |')
-    print('|---|---|---|')
+    nft_version = subprocess.run([nft, '--version'], stdout=subprocess.PIPE, universal_newlines=True,
+                                 check=False).stdout.strip()
+    when = datetime.datetime.now().strftime('%Y-%m-%d %H:%M')
+    lines = ['# Benchmark: firewalls in one topology task, next to the nft -f floor', '',
+             '%s · %d cores · kernel %s · %s' % (when, os.cpu_count(), os.uname().release, nft_version), '',
+             'N=%d namespaces, each with a veth to the host, a masquerade rule and a port forward (one `inet '
+             'linuxnet` table with four chains per namespace); run in the test sandbox.' % n, '',
+             '| run | ansible-playbook wall | module |', '|---|---|---|']
     for label, wall, module in rows:
-        print('| %s | %.2f s | %s |' % (label, wall, '-' if module is None else '%.2f s' % module))
+        lines.append('| %s | %.2f s | %s |' % (label, wall, '-' if module is None else '%.2f s' % module))
     base_seconds = base['stats']['seconds']
-    print('firewall cost per namespace (module time minus the base re-run): first run %.1f ms, re-run %.1f ms; '
-          'nft -f floor %.1f ms' % (1000 * (first['stats']['seconds'] - base_seconds) / n,
-                                    1000 * (again['stats']['seconds'] - base_seconds) / n, 1000 * floor / n))
+    lines.extend(['', 'Firewall cost per namespace (module time minus that of the base re-run, divided by N): first run '
+                  '%.1f ms, re-run %.1f ms; the `nft -f` floor %.1f ms.' % (
+                      1000 * (first['stats']['seconds'] - base_seconds) / n,
+                      1000 * (again['stats']['seconds'] - base_seconds) / n, 1000 * floor / n)])
+    text = '\n'.join(lines) + '\n'
+    sys.stdout.write(text)
+    if args.output:
+        with open(args.output, 'w') as handle:
+            handle.write(text)
 
 
 if __name__ == '__main__':

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Run the benchmark (as root): bench/run.sh [--output FILE] [N ...]   or   make bench [BENCH_SIZES="N ..."]
 # Profile the module's core on W(N): bench/run.sh --profile [N] [first|rerun|teardown] [cumulative|tottime]
+# Only the firewall benchmark (100 namespaces with a masquerade rule and a port forward, next to nft -f):
+# bench/run.sh --firewall [-n N] [--output FILE]; the default run writes it to bench/results/firewall.md.
 #
 # Default sizes: W(10), W(100), W(1000), W(5000). On an idle 2-core machine the whole default run takes 7 to 8
 # minutes (W(5000) about 5 of them, most of that the `ip -batch` floor, whose `ip -n` calls slow down as
@@ -22,4 +24,13 @@ if [ "${args[0]:-}" = --profile ]; then
   # the module's core under cProfile, without Ansible (bench/module_profile.py)
   exec "$ROOT/tests/sandbox.sh" "$ROOT/.venv/bin/python" "$ROOT/bench/module_profile.py" "${args[@]:1}"
 fi
-exec "$ROOT/tests/sandbox.sh" "$ROOT/.venv/bin/python" "$ROOT/bench/bench.py" "${args[@]}"
+if [ "${args[0]:-}" = --firewall ]; then
+  # only the firewall benchmark (bench/firewall.py): bench/run.sh --firewall [-n N]
+  exec "$ROOT/tests/sandbox.sh" "$ROOT/.venv/bin/python" "$ROOT/bench/firewall.py" "${args[@]:1}"
+fi
+"$ROOT/tests/sandbox.sh" "$ROOT/.venv/bin/python" "$ROOT/bench/bench.py" "${args[@]}"
+if [ ${#args[@]} -eq 0 ]; then
+  # the default run also measures firewalls: 100 namespaces, next to the nft -f floor
+  "$ROOT/tests/sandbox.sh" "$ROOT/.venv/bin/python" "$ROOT/bench/firewall.py" -n 100 \
+    --output "$ROOT/bench/results/firewall.md"
+fi
