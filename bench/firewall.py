@@ -180,7 +180,7 @@ def main():
     lines = ['# Benchmark: firewalls in one topology task, next to the nft -f floor', '',
              '%s · %d cores · kernel %s · %s' % (when, os.cpu_count(), os.uname().release, nft_version), '',
              'N=%d namespaces, each with a veth to the host, a masquerade rule and a port forward (one `inet '
-             'linuxnet` table with four chains per namespace); run in the test sandbox.' % n, '',
+             'linuxnet` table per namespace, its three nat chains as in the floor\'s script); run in the test sandbox.' % n, '',
              '| run | ansible-playbook wall | module |', '|---|---|---|']
     for label, wall, module in rows:
         lines.append('| %s | %.2f s | %s |' % (label, wall, '-' if module is None else '%.2f s' % module))
