@@ -14,7 +14,7 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RESULTS = ('bench/results/latest.md', 'tests/reliability/results/full.md')
+RESULTS = ('bench/results/latest.md', 'bench/results/firewall.md', 'tests/reliability/results/full.md')
 
 
 def main():
