@@ -52,7 +52,6 @@ RELIABILITY_PID=
 start_reliability_beside() {
   [[ " ${stages[*]} " == *" reliability "* && ${#stages[@]} -gt 1 ]] || return 0
   [ ${#targets[@]} -eq 0 ] || return 0
-  [ -z "$RELIABILITY_PID" ] || return 0
   "$ROOT/tests/reliability/run.sh" > "$TEST_TMP/reliability.log" 2>&1 &
   RELIABILITY_PID=$!
   echo "reliability suites started beside the other stages (pid $RELIABILITY_PID); output follows them"
@@ -65,10 +64,12 @@ wait_reliability() {
 }
 
 MATRIX_PID=
+MATRIX_RAN=
 start_matrix_beside() {
   [[ " ${stages[*]} " == *" matrix "* && ${#stages[@]} -gt 1 ]] || return 0
   [ ${#targets[@]} -eq 0 ] || return 0
-  [ -z "$MATRIX_PID" ] || return 0
+  # started once, and never after a matrix stage that ran on its own (stages given as "matrix sanity")
+  [ -z "$MATRIX_PID" ] && [ -z "$MATRIX_RAN" ] || return 0
   "$ROOT/tests/matrix.sh" > "$TEST_TMP/matrix.log" 2>&1 &
   MATRIX_PID=$!
   echo "ansible-core matrix started beside the other stages (pid $MATRIX_PID); output follows them"
@@ -105,6 +106,7 @@ for stage in "${stages[@]}"; do
         run_stage matrix wait_matrix  # the time shown is what it ran past the stages before
       else
         run_stage matrix "$ROOT/tests/matrix.sh"
+        MATRIX_RAN=1
       fi ;;
   esac
 done
