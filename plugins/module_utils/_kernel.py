@@ -159,7 +159,9 @@ class Entry:
         return self.kind
 
 
-def inspect_entry(name, run_dir=RUN_DIR):
+def inspect_entry(name, run_dir=RUN_DIR, identity=None):
+    """What /run/netns/NAME is. identity: (dev, ino) of a network namespace the caller holds open under this
+    name; an entry mounted from it needs no second look at its type."""
     path = entry_path(name, run_dir)
     try:
         lst = os.lstat(path)
@@ -167,6 +169,8 @@ def inspect_entry(name, run_dir=RUN_DIR):
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             return Entry(name, path, ABSENT)
         raise
+    if identity is not None and (lst.st_dev, lst.st_ino) == identity and not stat.S_ISLNK(lst.st_mode):
+        return Entry(name, path, LIVE, dev=lst.st_dev, ino=lst.st_ino)
     if stat.S_ISLNK(lst.st_mode):
         target = os.readlink(path)
         try:
@@ -238,7 +242,9 @@ class RunDirLock:
 
     def __enter__(self):
         if self.depth == 0:
-            make_run_dir(self.run_dir)
+            if not self.shared:
+                # once made and shared it stays (a run deleting namespaces takes the lock once per namespace)
+                make_run_dir(self.run_dir)
             self.fd = os.open(self.run_dir, os.O_RDONLY | os.O_DIRECTORY | getattr(os, 'O_CLOEXEC', 0))
             deadline = time.time() + self.timeout
             while True:
@@ -381,14 +387,15 @@ def _unlink_quietly(path):
         pass
 
 
-def delete_entry(name, run_dir=RUN_DIR):
+def delete_entry(name, run_dir=RUN_DIR, identity=None):
     """Remove /run/netns/NAME like `ip netns del`: unmount (all stacked mounts), then unlink.
 
     A symlink is unlinked, never followed. A file or directory that is not a
     namespace entry is refused. Returns True if something was removed.
+    identity: as for inspect_entry.
     """
     path = entry_path(name, run_dir)
-    entry = inspect_entry(name, run_dir)
+    entry = inspect_entry(name, run_dir, identity)
     if entry.kind == ABSENT:
         return False
     if entry.kind == FOREIGN and entry.symlink is None:
@@ -397,22 +404,28 @@ def delete_entry(name, run_dir=RUN_DIR):
         link_records.remove(name)
     else:
         # a racing creator may have stacked two mounts; take them all off
-        for _attempt in range(16):
-            try:
-                if os.lstat(path).st_dev != nsfs_dev():
-                    break
-            except OSError:
-                break
+        lst = None
+        mounted = entry.kind == LIVE  # (else an empty placeholder)
+        attempts = 16
+        while mounted and attempts:
+            attempts -= 1
             try:
                 umount(path)
             except OSError as exc:
                 if exc.errno != errno.EINVAL:
                     raise NetnsError('cannot unmount %s: %s' % (path, exc))
+                lst = None  # not a mount point (any more)
                 break
-        try:
-            lst = os.lstat(path)
-        except OSError:
-            return True
+            try:
+                lst = os.lstat(path)
+            except OSError:
+                return True  # removed meanwhile
+            mounted = lst.st_dev == nsfs_dev()
+        if lst is None:
+            try:
+                lst = os.lstat(path)
+            except OSError:
+                return True
         if not (stat.S_ISREG(lst.st_mode) and lst.st_size == 0):
             raise NetnsError('%s is not an empty entry after unmounting; refusing to delete it' % path)
     try:

@@ -30,6 +30,7 @@ class NetnsResource(Resource):
     kind = 'netns'
     section = 'namespaces'
     phase = PHASE_NAMESPACE
+    run_dir_lock = True
 
     def __init__(self, name, state=PRESENT, nsid=None, param_prefix=''):
         self.name = validate.netns_name(name, param_prefix + 'name')
@@ -61,7 +62,10 @@ class NetnsResource(Resource):
         if entry.kind == kernel.ABSENT:
             state.update(state=ABSENT, nsid=None)
         elif entry.kind == kernel.LIVE:
-            state.update(state=PRESENT, nsid=session.nsid(self.name))
+            if self.state == ABSENT and entry.symlink is None:
+                session.hold(self.name)
+            brief = self.state == ABSENT and getattr(session, 'brief', False)
+            state.update(state=PRESENT, nsid=None if brief else session.nsid(self.name))
             if entry.symlink is not None:
                 state['symlink'] = entry.symlink
         else:
@@ -166,8 +170,9 @@ class NetnsResource(Resource):
 
     def _delete(self, session):
         with session.lock:
+            held = session.held_identity(self.name)
             session.forget(self.name, hold=True)
-            kernel.delete_entry(self.name, session.run_dir)
+            kernel.delete_entry(self.name, session.run_dir, held)
 
     def simulate(self, session, plan):
         if self.state == PRESENT and plan.changed and plan.before['state'] != PRESENT:

@@ -17,7 +17,7 @@ from ansible_collections.linuxnet.netns.plugins.module_utils import _files as fi
 from ansible_collections.linuxnet.netns.plugins.module_utils import _kinds as kinds
 from ansible_collections.linuxnet.netns.plugins.module_utils import _validate as validate
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NetnsError
-from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import ABSENT
+from ansible_collections.linuxnet.netns.plugins.module_utils._reconcile import ABSENT, ObjectInside, labelled
 
 STATE_DIR = '/var/lib/linuxnet-netns'
 RECORD_VERSION = 1
@@ -82,9 +82,11 @@ def purge_resources(record, keep_keys, removed_namespaces=(), removed_keys=()):
 
     Keys in removed_keys are purged from the record without a resource of their own: the description removes
     those objects itself (a whole topology's teardown lists every recorded object again, and building each
-    a second time would cost a tenth of the teardown).
+    a second time would cost a tenth of the teardown). So are the objects inside removed_namespaces, which the
+    description removes. An object inside a namespace the purge removes is an ObjectInside: it goes with it.
     """
     items = dict((section.name, []) for section in kinds.SECTIONS)
+    keys = dict((section.name, []) for section in kinds.SECTIONS)
     purged = []
     for key in sorted(record):
         entry = record[key]
@@ -93,13 +95,23 @@ def purge_resources(record, keep_keys, removed_namespaces=(), removed_keys=()):
         purged.append(key)
         if key not in removed_keys:
             items[entry['section']].append(dict(entry['item'], state=ABSENT))
-    # removing a namespace removes its /etc/netns directory: no file-by-file removal inside it
-    gone = set(item['name'] for item in items['namespaces']) | set(removed_namespaces)
-    items['etc_files'] = [item for item in items['etc_files'] if item['netns'] not in gone]
+            keys[entry['section']].append(key)
+    purged_namespaces = set(item['name'] for item in items['namespaces'])
     resources = []
     for section in kinds.SECTIONS:
+        built = []
+        for key, item in zip(keys[section.name], items[section.name]):
+            netns = item.get(section.netns_option) if section.netns_option else None
+            if netns in removed_namespaces:
+                continue  # goes with a namespace the description removes
+            if netns in purged_namespaces:
+                # removing a namespace removes its /etc/netns directory: no file-by-file removal inside it
+                if section.built_when_removing:
+                    resources.append(labelled(ObjectInside(section.objects, netns, record_key=key), 'purge %s' % key))
+                continue
+            built.append(('', item))
         # items were recorded normalised: the builder takes them as they are
-        for resource in section.build([('', item) for item in items[section.name]]):
+        for resource in section.build(built):
             resource.label = 'purge %s' % resource.key()
             resources.append(resource)
     return resources, purged

@@ -15,6 +15,7 @@ have created so later stages plan against it.
 Private to this collection: may change without notice.
 """
 
+import contextlib
 import time
 
 from ansible_collections.linuxnet.netns.plugins.module_utils._errors import NamespaceGone, NetnsError, from_os_error
@@ -85,6 +86,8 @@ class Resource:
     mergeable = False
     # one kernel object, made or removed as a whole (not a set of addresses, files or values on one)
     whole = True
+    # its changes take the session's lock on /run/netns: converge takes it once around a stage of such removals
+    run_dir_lock = False
 
     def key(self):
         raise NotImplementedError
@@ -156,6 +159,42 @@ class Resource:
         if applied and plan.changed:
             return self.read(session)
         return plan.after
+
+
+class ObjectInside(Resource):
+    """The removal of a described object inside a namespace the same run removes, standing in for the object.
+
+    The object goes with its namespace, so it is neither built (its options were checked by their argument spec;
+    the kind's own checks, addresses and routes parsed, would cost more than deleting the namespace) nor read:
+    converge plans it as removed together with the namespace, and counts it. If the namespace turns out not to
+    exist, neither does the object. objects: the Resource class of the kind (its kind, section and stage).
+    """
+
+    mergeable = True  # stands for an item, not an object: never compared with the others
+    whole = True
+
+    def __init__(self, objects, netns, record_key=None):
+        self.kind = objects.kind
+        self.section = objects.section
+        self.phase = objects.phase
+        self.state = ABSENT
+        self.netns = netns
+        self.record_key = record_key  # the ownership key of the object, when purge made it from the record
+
+    def key(self):
+        return self.record_key or '%s/%s' % (self.kind, self.label)
+
+    def netns_names(self):
+        return (self.netns,)
+
+    def ownership_keys(self):
+        return set([self.record_key]) if self.record_key else set()
+
+    def read(self, session):
+        return {'state': ABSENT}
+
+    def plan(self, session, before):
+        return Plan(self, before, {'state': ABSENT})
 
 
 def labelled(resource, prefix):
@@ -300,8 +339,9 @@ def _goes_with(resource, namespaces, devices):
     """(what, namespace) an object goes away with, if it does: a doomed namespace, or a device of one."""
     if resource.state != ABSENT or resource.defines_namespace() is not None:
         return None
-    gone = sorted(name for name in namespaces.intersection(resource.netns_names()) if name is not None)
+    gone = [name for name in resource.netns_names() if name in namespaces]  # (None, the host's, never is)
     if gone:
+        gone.sort()
         return 'netns %s' % ', '.join(gone), gone[0]
     for netns, dev in resource.devices():
         if (netns, dev) in devices:
@@ -359,29 +399,8 @@ def converge(session, resources, before_apply=None, keep_states=True):
                 before_apply(plans)
             except OSError as exc:
                 raise NetnsError(from_os_error(exc, 'recording what this run creates').msg)
-        for plan in plans:
-            if session.check_mode:
-                plan.resource.simulate(session, plan)
-            else:
-                for change in plan.changes:
-                    try:
-                        change.run(session)
-                    except NamespaceGone as exc:
-                        if plan.resource.state != ABSENT:
-                            raise ConvergeError(plan.resource, change.text, exc, report.applied)
-                        break  # its namespace went away meanwhile, and the object with it
-                    except NetnsError as exc:
-                        raise ConvergeError(plan.resource, change.text, exc, report.applied)
-                    except OSError as exc:
-                        raise ConvergeError(plan.resource, change.text, from_os_error(exc, change.text),
-                                            report.applied)
-                    report.applied.append(change.text)
-            for change in plan.changes:
-                change.run = None  # done or simulated: what its closure holds can go (thousands of them at scale)
-            if not keep_states:
-                plan.before = {'state': (plan.before or {}).get('state')}
-                plan.after = None
-            report.plans.append(plan)
+        with _stage_lock(session, plans):
+            _apply(session, plans, report, keep_states)
         # a session that holds deleted namespaces open (Session) lets them go before the next stage creates
         # anything in their place; sessions of files and units hold none
         release_deleted = getattr(session, 'release_deleted', None)
@@ -389,3 +408,49 @@ def converge(session, resources, before_apply=None, keep_states=True):
             release_deleted()
     report.warnings = list(getattr(session, 'warnings', ()))
     return report
+
+
+@contextlib.contextmanager
+def _stage_lock(session, plans):
+    """The session's /run/netns lock, if removals of this stage take it: taken once for the stage (each change
+    re-enters it), not once per namespace. (Deleting an entry costs about what taking the lock does, creating a
+    namespace hundreds of times more: a stage of creations takes it once per namespace, and leaves the other runs
+    their turns.)"""
+    if session.check_mode or not any(plan.changes and plan.resource.run_dir_lock and plan.resource.state == ABSENT
+                                     for plan in plans):
+        yield
+        return
+    try:
+        session.lock.__enter__()
+    except OSError as exc:
+        raise from_os_error(exc, 'locking %s' % session.run_dir)
+    try:
+        yield
+    finally:
+        session.lock.__exit__(None, None, None)
+
+
+def _apply(session, plans, report, keep_states):
+    for plan in plans:
+        if session.check_mode:
+            plan.resource.simulate(session, plan)
+        else:
+            for change in plan.changes:
+                try:
+                    change.run(session)
+                except NamespaceGone as exc:
+                    if plan.resource.state != ABSENT:
+                        raise ConvergeError(plan.resource, change.text, exc, report.applied)
+                    break  # its namespace went away meanwhile, and the object with it
+                except NetnsError as exc:
+                    raise ConvergeError(plan.resource, change.text, exc, report.applied)
+                except OSError as exc:
+                    raise ConvergeError(plan.resource, change.text, from_os_error(exc, change.text),
+                                        report.applied)
+                report.applied.append(change.text)
+        for change in plan.changes:
+            change.run = None  # done or simulated: what its closure holds can go (thousands of them at scale)
+        if not keep_states:
+            plan.before = {'state': (plan.before or {}).get('state')}
+            plan.after = None
+        report.plans.append(plan)

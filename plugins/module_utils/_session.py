@@ -93,13 +93,17 @@ class LinkTable:
 
 
 class Session:
-    def __init__(self, check_mode=False, run_dir=kernel.RUN_DIR):
+    def __init__(self, check_mode=False, run_dir=kernel.RUN_DIR, brief=False):
         raise_nofile_limit()
         self.check_mode = check_mode
+        # brief: reads may leave out what only a diff or an object's returned state shows (the nsid of a
+        # namespace being removed); a topology run without diff mode returns neither
+        self.brief = brief
         self.run_dir = run_dir
         self.lock = kernel.RunDirLock(run_dir)
         self._host_fd = os.open(kernel.SELF_NS, os.O_RDONLY | getattr(os, 'O_CLOEXEC', 0))
         self._fds = {}
+        self._identities = {}  # ns -> (dev, ino) of the namespace open at self._fds[ns]
         self._sockets = collections.OrderedDict()
         self._held = []  # sockets and fds of deleted namespaces, closed by release_deleted()
         self._cache = {}
@@ -131,6 +135,7 @@ class Session:
         for fd in self._fds.values():
             os.close(fd)
         self._fds = {}
+        self._identities = {}
         if self._scratch_fd is not None:
             os.close(self._scratch_fd)
             self._scratch_fd = None
@@ -141,7 +146,7 @@ class Session:
 
     # -- namespaces -------------------------------------------------------
     def entry(self, ns):
-        return kernel.inspect_entry(ns, self.run_dir)
+        return kernel.inspect_entry(ns, self.run_dir, self._identities.get(ns))
 
     def path(self, ns):
         return kernel.SELF_NS if ns is None else kernel.entry_path(ns, self.run_dir)
@@ -186,11 +191,26 @@ class Session:
         if fd is None:
             fd = kernel.open_namespace(self.path(ns), 'network namespace %r' % ns)
             self._fds[ns] = fd
+            st = os.fstat(fd)
+            self._identities[ns] = (st.st_dev, st.st_ino)
         return fd
 
     def identity(self, ns):
-        st = os.fstat(self.fd(ns))
-        return (st.st_dev, st.st_ino)
+        if ns is None:
+            st = os.fstat(self._host_fd)
+            return (st.st_dev, st.st_ino)
+        self.fd(ns)
+        return self._identities[ns]
+
+    def hold(self, ns):
+        """Open namespace ns, about to be deleted: it stays open until the deletions of its stage are done
+        (forget(hold=True)), so that the kernel frees it after them, not while they run."""
+        self.fd(ns)
+
+    def held_identity(self, ns):
+        """(dev, ino) of the namespace ns if this session holds it open (a network namespace: checked when
+        opened), else None."""
+        return self._identities.get(ns)
 
     @contextlib.contextmanager
     def inside(self, ns):
@@ -249,6 +269,7 @@ class Session:
         """
         sock = self._sockets.pop(ns, None)
         fd = self._fds.pop(ns, None)
+        self._identities.pop(ns, None)
         if hold:
             self._held.extend(item for item in (sock, fd) if item is not None)
         else:

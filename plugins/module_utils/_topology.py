@@ -47,8 +47,16 @@ def normalise(description, validator_class):
     return normalised
 
 
-def build(normalised, state=PRESENT):
-    """Resources of a normalised description; state=absent turns every item into a removal."""
+def build(normalised, state=PRESENT, build_inside_removed=False):
+    """Resources of a normalised description; state=absent turns every item into a removal.
+
+    The removal of an object inside a namespace the description removes is an ObjectInside (unbuilt, unread,
+    counted with its namespace), unless build_inside_removed (each object's own state is returned).
+    """
+    removed = set()
+    if not build_inside_removed:
+        removed = set(item['name'] for item in normalised.get('namespaces', [])
+                      if state == ABSENT or item.get('state') == ABSENT)
     resources = []
     for section in kinds.SECTIONS:
         if state == ABSENT and not section.built_when_removing:
@@ -57,7 +65,7 @@ def build(normalised, state=PRESENT):
         for index, item in enumerate(normalised.get(section.name, [])):
             item_state = ABSENT if state == ABSENT else item.get('state') or PRESENT
             items.append(('%s[%d].' % (section.name, index), dict(item, state=item_state)))
-        resources.extend(section.build(items))
+        resources.extend(section.build_removing(items, removed))
     check_unique(resources)
     return resources
 
@@ -155,7 +163,7 @@ def converge_topology(normalised, state=PRESENT, purge=False, name='default', ch
     single-object module would return it (read back).
     """
     started = time.time()
-    resources = build(normalised, state)
+    resources = build(normalised, state, build_inside_removed=objects)
     path = ownership.record_path(name, state_dir)
     owned = ownership.load(path) if record else {}
     purged = []
@@ -168,7 +176,7 @@ def converge_topology(normalised, state=PRESENT, purge=False, name='default', ch
         if ownership.record_created(owned, plans):
             ownership.save(path, owned)
 
-    with Session(check_mode=check_mode) as session:
+    with Session(check_mode=check_mode, brief=not (diff or objects)) as session:
         preflight(session, resources)
         report = converge(session, resources, before_apply=record_intent if record else None,
                           keep_states=diff or objects)

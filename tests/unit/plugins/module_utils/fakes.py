@@ -180,6 +180,9 @@ class FakeSession:
             return kernel.Entry(name, path, kernel.LIVE, symlink=namespace.symlink, dev=NSFS_DEV, ino=namespace.inode)
         return self.entries.get(name) or kernel.Entry(name, path, kernel.ABSENT)
 
+    def hold(self, ns):
+        self._namespace(ns)  # raises NamespaceGone like opening it would
+
     def exists(self, ns):
         return ns in self.namespaces
 

@@ -77,13 +77,60 @@ def test_each_section_is_built_by_its_kind():
 
 
 def test_removing_the_whole_description_removes_every_object_but_its_sysctls():
-    resources = built(dict(DESCRIPTION, sysctls=[{'netns': 'red', 'sysctls': {'net.ipv4.ip_forward': 1}}]), 'absent')
+    description = dict(DESCRIPTION, sysctls=[{'netns': 'red', 'sysctls': {'net.ipv4.ip_forward': 1}}])
+    resources = topology.build(normalised(description), 'absent', build_inside_removed=True)
     assert described(resources) == [
         ('netns', 'netns/red', 'absent', 'namespaces[0]'),
         ('veth', 'veth/v-red', 'absent', 'veths[0]'),
         ('address', 'address/eth0@red', 'absent', 'addresses[0]'),
         ('route', ROUTE_KEY, 'absent', 'routes[0]'),
     ]
+
+
+def test_objects_inside_a_removed_namespace_stand_in_unbuilt():
+    # an address the address module would refuse: inside a namespace that goes, it is never parsed
+    description = dict(DESCRIPTION, addresses=[{'dev': 'eth0', 'netns': 'red', 'address': ['not-an-address']},
+                                               {'dev': 'v-red', 'address': ['198.18.0.2/24']}])
+    resources = built(description, 'absent')
+    assert described(resources) == [
+        ('netns', 'netns/red', 'absent', 'namespaces[0]'),
+        ('veth', 'veth/v-red', 'absent', 'veths[0]'),  # its other end may be elsewhere: always built
+        ('address', 'address/v-red', 'absent', 'addresses[1]'),  # on the host: built
+        ('address', 'address/addresses[0]', 'absent', 'addresses[0]'),
+        ('route', 'route/routes[0]', 'absent', 'routes[0]'),
+    ]
+    assert [type(r).__name__ for r in resources[3:]] == ['ObjectInside', 'ObjectInside']
+    with pytest.raises(ParameterError, match=r'addresses\[0\]\.address'):
+        built(description, 'present')
+
+
+def test_only_removals_inside_a_removed_namespace_stand_in():
+    # an item wanted present in a namespace the description removes is built, and preflight refuses it
+    description = dict(DESCRIPTION, namespaces=[{'name': 'red', 'state': 'absent'}, {'name': 'blue'}],
+                       routes=[{'netns': 'red', 'gateway': '198.18.0.254', 'state': 'absent'},
+                               {'netns': 'blue', 'gateway': '198.18.0.254', 'state': 'absent'},
+                               {'netns': 'red', 'gateway': '198.18.0.253', 'metric': 5}])
+    kinds = dict((r.label, type(r).__name__) for r in built(description) if r.kind == 'route')
+    assert kinds == {'routes[0]': 'ObjectInside', 'routes[1]': 'RouteResource', 'routes[2]': 'RouteResource'}
+
+
+def test_a_teardown_counts_the_objects_inside_with_their_namespace(session):
+    converged_red(session).check_mode = True
+    resources = built(DESCRIPTION, 'absent')
+    report = reconcile.converge(session, resources)
+    assert report.actions == ['delete netns red']
+    assert topology.summarise(report) == {'netns': counts(removed=1), 'veth': counts(removed=1),
+                                          'address': counts(removed=1), 'route': counts(removed=1)}
+    netns_plan = [plan for plan in report.plans if plan.resource.kind == 'netns'][0]
+    assert netns_plan.before['described_objects_inside'] == {'veth': 1, 'address': 1, 'route': 1}
+
+
+def test_objects_inside_a_namespace_that_is_not_there_are_not_there_either(session):
+    session.check_mode = True
+    report = reconcile.converge(session, built(DESCRIPTION, 'absent'))
+    assert report.actions == []
+    assert topology.summarise(report) == {'netns': counts(unchanged=1), 'veth': counts(unchanged=1),
+                                          'address': counts(unchanged=1), 'route': counts(unchanged=1)}
 
 
 def test_normalise_names_the_item():
@@ -177,16 +224,28 @@ def test_described_keys_are_what_purge_keeps():
 # -- purge -----------------------------------------------------------------------------------------------------
 
 def test_purge_rebuilds_the_recorded_objects_as_removals():
-    resources, purged = ownership.purge_resources(OWNED, set())
-    assert purged == sorted(OWNED)
+    # the namespace stays (described): what the record holds inside it is removed object by object
+    resources, purged = ownership.purge_resources(OWNED, set(['netns/red']))
+    assert purged == sorted(set(OWNED) - set(['netns/red']))
     assert described(resources) == [
-        ('netns', 'netns/red', 'absent', 'purge netns/red'),
         ('veth', 'veth/v-red', 'absent', 'purge veth/v-red'),
         ('address', 'address/eth0@red', 'absent', 'purge address/eth0@red'),
         ('route', ROUTE_KEY, 'absent', 'purge %s' % ROUTE_KEY),
     ]
-    assert resources[1].force is True
-    assert sorted(resources[2].addresses) == sorted(built(DESCRIPTION)[2].addresses)
+    assert resources[0].force is True
+    assert sorted(resources[1].addresses) == sorted(built(DESCRIPTION)[2].addresses)
+
+
+def test_purging_a_namespace_stands_in_for_the_objects_inside_it():
+    resources, purged = ownership.purge_resources(OWNED, set())
+    assert purged == sorted(OWNED)
+    assert described(resources) == [
+        ('netns', 'netns/red', 'absent', 'purge netns/red'),
+        ('veth', 'veth/v-red', 'absent', 'purge veth/v-red'),  # its other end may be elsewhere: built
+        ('address', 'address/eth0@red/198.18.0.1/24', 'absent', 'purge address/eth0@red/198.18.0.1/24'),
+        ('route', ROUTE_KEY, 'absent', 'purge %s' % ROUTE_KEY),
+    ]
+    assert [type(r).__name__ for r in resources] == ['NetnsResource', 'VethResource', 'ObjectInside', 'ObjectInside']
 
 
 def test_purge_keeps_what_is_still_described():
@@ -220,7 +279,7 @@ def test_purging_a_namespace_removes_what_is_in_it_with_it(session):
     assert report.actions == ['delete netns red']
     notes = dict((plan.resource.key(), plan.notes) for plan in report.plans)
     assert notes == {'netns/red': [], 'veth/v-red': ['removed together with netns red'],
-                     'address/eth0@red': ['removed together with netns red'],
+                     'address/eth0@red/198.18.0.1/24': ['removed together with netns red'],
                      ROUTE_KEY: ['removed together with netns red']}
     assert [plan.after['state'] for plan in report.plans] == ['absent'] * 4
 

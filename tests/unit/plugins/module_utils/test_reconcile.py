@@ -177,3 +177,49 @@ def test_an_os_error_applying_names_the_change():
     assert exc.value.object == 'link/l'
     assert exc.value.msg == 'set link/l: Device or resource busy [EBUSY]'
     assert exc.value.applied == []
+
+
+class CountingLock:
+    """Re-entrant like RunDirLock; counts the times it is really taken."""
+
+    def __init__(self, log):
+        self.log = log
+        self.depth = 0
+
+    def __enter__(self):
+        if self.depth == 0:
+            self.log.append('lock')
+        self.depth += 1
+        return self
+
+    def __exit__(self, *exc_info):
+        self.depth -= 1
+        if self.depth == 0:
+            self.log.append('unlock')
+        return False
+
+
+class Entry(Thing):
+    """A namespace entry: its changes take the lock, as NetnsResource's do."""
+
+    run_dir_lock = True
+
+    def apply(self, world):
+        with world.lock:
+            Thing.apply(self, world)
+
+
+@pytest.mark.parametrize('state, expected', [
+    # removals: taken once around the whole stage
+    ('absent', ['lock', 'apply netns/a', 'apply netns/b', 'apply netns/c', 'unlock']),
+    # creations: once per entry, so that other runs get their turns between them
+    ('present', ['lock', 'apply netns/a', 'unlock', 'lock', 'apply netns/b', 'unlock', 'lock', 'apply netns/c',
+                 'unlock']),
+])
+def test_a_stage_of_removals_takes_the_lock_once(state, expected):
+    world = World(dict(('netns/%s' % name, 1) for name in 'abc') if state == 'absent' else {})
+    world.lock = CountingLock(world.log)
+    world.run_dir = '/run/netns'
+    things = [Entry('netns', name, value=1, state=state) for name in 'abc']
+    reconcile.converge(world, things)
+    assert [entry for entry in world.log if not entry.startswith('read')] == expected
