@@ -18,7 +18,7 @@ description:
     applies the changes. Each namespace is opened once, by C(setns) in the module's own thread, never by forking.
   - Removing a namespace removes the links, addresses and routes inside it, and the veths with an end in it, without
     deleting them one by one. An item to remove inside a namespace the same run removes is checked by its argument
-    specification only, neither parsed further nor read from the kernel (unless O(objects=true)): it goes with
+    specification only, neither parsed further nor read from the kernel (unless O(objects=true)); it goes with
     its namespace, and RV(summary) counts it as removed.
   - What the topology creates is recorded in an ownership file (O(state_dir)/O(name).json), written before each
     stage's changes so even an interrupted run knows what it may have made. O(purge=true) removes recorded objects
