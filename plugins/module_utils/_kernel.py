@@ -242,9 +242,7 @@ class RunDirLock:
 
     def __enter__(self):
         if self.depth == 0:
-            if not self.shared:
-                # once made and shared it stays (a run deleting namespaces takes the lock once per namespace)
-                make_run_dir(self.run_dir)
+            make_run_dir(self.run_dir)
             self.fd = os.open(self.run_dir, os.O_RDONLY | os.O_DIRECTORY | getattr(os, 'O_CLOEXEC', 0))
             deadline = time.time() + self.timeout
             while True:
